@@ -1,0 +1,39 @@
+"""bmstui: a box-office terminal for cinemas.
+
+The scripting API (a contract; later versions extend it, never rename it)::
+
+    import bmstui
+    bmstui.open_database()        # or open_database("mysql://user:pass@host:3306/bmstui")
+    bmstui.create_schema()        # idempotent
+    bmstui.load_demo_data()       # idempotent
+    from bmstui.services import catalog, seating, sales
+
+This package never imports textual; the UI lives in the ``screens`` package.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["open_database", "create_schema", "load_demo_data", "__version__"]
+
+
+def open_database(url: str | None = None, *, create: bool = False):
+    """Bind the models to ``url`` (None = the configured database); returns the peewee database."""
+    from bmstui.schema import open_database as _open
+
+    return _open(url, create=create)
+
+
+def create_schema() -> None:
+    """Create the tables and indexes that are missing (idempotent)."""
+    from bmstui.schema import create_schema as _create
+
+    _create()
+
+
+def load_demo_data(**options):
+    """Load the demo catalog of ``data/`` (idempotent); returns a SeedReport of what was added."""
+    from bmstui.seeding import load_demo_data as _load
+
+    return _load(**options)

@@ -1,0 +1,242 @@
+"""Settings for one bmstui terminal, and where each one comes from.
+
+Files and variables read, lowest precedence first (a later layer wins key by key):
+
+1. built-in defaults (the values documented in the shipped ``bmstui.toml``);
+2. a TOML file: ``--config PATH``, else ``$BMSTUI_CONFIG``, else ``./bmstui.toml``,
+   else ``bmstui.toml`` in the user config directory (``platformdirs``);
+3. ``./.env`` (python-dotenv; read, never exported into ``os.environ``);
+4. the process environment;
+5. command-line flags.
+
+In layers 3 and 4, ``BMSTUI_DATABASE_URL`` replaces the database URL outright, while the classic
+``DB_HOST``, ``DB_PORT``, ``DB_USER``, ``DB_PASSWORD`` and ``DB_NAME`` override single parts of
+whatever URL the lower layers gave. That keeps secrets out of ``bmstui.toml``: put the URL without a
+password there and ``DB_PASSWORD`` in ``.env``. Other ``BMSTUI_*`` variables are listed in ``ENV_KEYS``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from dotenv import dotenv_values
+
+from bmstui.errors import ConfigError
+from bmstui.paths import default_sqlite_path, user_config_file
+
+LOCKING_STRATEGIES = ("conditional", "pessimistic")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = ""  # empty = embedded SQLite in the user data directory
+    pool_size: int = 8
+    hold_seconds: float = 480.0
+    max_seats: int = 10
+    max_extensions: int = 1
+    extend_seconds: float = 240.0
+    cancellation_cutoff_minutes: int = 60
+    locking: str = "conditional"
+    poll_interval: float = 0.25
+    terminal: str = field(default_factory=lambda: socket.gethostname() or "counter")
+    gateway_latency_ms: int = 400
+    gateway_decline_rate: float = 0.0
+    source: str = "defaults"  # which config file was read, for `bmstui doctor`
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{default_sqlite_path()}"
+
+
+# TOML table/key -> Settings attribute.
+TOML_KEYS: dict[tuple[str, str], str] = {
+    ("database", "url"): "database_url",
+    ("database", "pool_size"): "pool_size",
+    ("booking", "hold_seconds"): "hold_seconds",
+    ("booking", "max_seats"): "max_seats",
+    ("booking", "max_extensions"): "max_extensions",
+    ("booking", "extend_seconds"): "extend_seconds",
+    ("booking", "cancellation_cutoff_minutes"): "cancellation_cutoff_minutes",
+    ("booking", "locking"): "locking",
+    ("terminal", "name"): "terminal",
+    ("terminal", "poll_interval"): "poll_interval",
+    ("payments", "gateway_latency_ms"): "gateway_latency_ms",
+    ("payments", "decline_rate"): "gateway_decline_rate",
+}
+
+# Environment / .env variable -> Settings attribute (the database parts are handled apart).
+ENV_KEYS: dict[str, str] = {
+    "BMSTUI_DATABASE_URL": "database_url",
+    "BMSTUI_POOL_SIZE": "pool_size",
+    "BMSTUI_HOLD_SECONDS": "hold_seconds",
+    "BMSTUI_MAX_SEATS": "max_seats",
+    "BMSTUI_LOCKING": "locking",
+    "BMSTUI_TERMINAL": "terminal",
+    "BMSTUI_POLL_INTERVAL": "poll_interval",
+    "BMSTUI_GATEWAY_LATENCY_MS": "gateway_latency_ms",
+    "BMSTUI_GATEWAY_DECLINE_RATE": "gateway_decline_rate",
+}
+
+DB_PART_KEYS = ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME")
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ***, safe to print or log."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable database url>"
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def _apply_db_parts(url: str, env: Mapping[str, str]) -> str:
+    """Override single parts of a MySQL URL from DB_* variables (see module docstring)."""
+    given = {k: env[k] for k in DB_PART_KEYS if env.get(k) not in (None, "")}
+    if not given:
+        return url
+    parts = urlsplit(url) if url else None
+    is_mysql = bool(parts and parts.scheme.startswith("mysql"))
+    if not is_mysql and not ({"DB_HOST", "DB_NAME"} & given.keys()):
+        return url  # a lone DB_PASSWORD means nothing to the embedded SQLite database
+    user = given.get("DB_USER", unquote(parts.username) if is_mysql and parts.username else "root")
+    password = given.get(
+        "DB_PASSWORD", unquote(parts.password) if is_mysql and parts.password else ""
+    )
+    host = given.get("DB_HOST", parts.hostname if is_mysql and parts.hostname else "127.0.0.1")
+    port = given.get("DB_PORT", str(parts.port) if is_mysql and parts.port else "3306")
+    name = given.get("DB_NAME", parts.path.lstrip("/") if is_mysql and parts.path else "bmstui")
+    scheme = parts.scheme if is_mysql else "mysql"
+    auth = quote(user, safe="")
+    if password:
+        auth += ":" + quote(password, safe="")
+    query = parts.query if is_mysql else ""
+    return urlunsplit((scheme, f"{auth}@{host}:{port}", "/" + name, query, ""))
+
+
+def _coerce(attr: str, value: Any, origin: str) -> Any:
+    target = next(f for f in fields(Settings) if f.name == attr)
+    kind = {"int": int, "float": float, "str": str}[str(target.type)]
+    try:
+        if kind is int and isinstance(value, float):
+            raise ValueError
+        coerced = kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{origin}: expected {kind.__name__}, got {value!r}") from None
+    return coerced
+
+
+def find_config_file(explicit: str | os.PathLike | None, env: Mapping[str, str]) -> Path | None:
+    """The TOML file to read: --config, $BMSTUI_CONFIG, ./bmstui.toml, the user config dir."""
+    for candidate, must_exist in (
+        (explicit, True),
+        (env.get("BMSTUI_CONFIG"), True),
+        ("bmstui.toml", False),
+        (user_config_file(), False),
+    ):
+        if not candidate:
+            continue
+        path = Path(candidate).expanduser()
+        if path.is_file():
+            return path
+        if must_exist:
+            raise ConfigError(f"config file not found: {path}")
+    return None
+
+
+def _toml_layer(path: Path) -> dict[str, Any]:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    layer: dict[str, Any] = {}
+    for (table, key), attr in TOML_KEYS.items():
+        section = doc.get(table, {})
+        if isinstance(section, dict) and key in section:
+            layer[attr] = _coerce(attr, section[key], f"{path} [{table}] {key}")
+    return layer
+
+
+def _env_layer(env: Mapping[str, str], origin: str) -> dict[str, Any]:
+    return {
+        attr: _coerce(attr, env[name], f"{origin} {name}")
+        for name, attr in ENV_KEYS.items()
+        if env.get(name) not in (None, "")
+    }
+
+
+def load_settings(
+    *,
+    config: str | os.PathLike | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | os.PathLike | None = ".env",
+) -> Settings:
+    """Merge every layer into one Settings; ``overrides`` are the command-line flags."""
+    env = dict(os.environ if environ is None else environ)
+    dotenv = {}
+    if dotenv_path and Path(dotenv_path).is_file():
+        dotenv = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None}
+
+    settings = Settings()
+    path = find_config_file(config, env)
+    if path is not None:
+        settings = replace(settings, source=str(path), **_toml_layer(path))
+    for layer_env, origin in ((dotenv, ".env"), (env, "environment")):
+        settings = replace(settings, **_env_layer(layer_env, origin))
+        url = _apply_db_parts(settings.database_url, layer_env)
+        settings = replace(settings, database_url=url)
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+    for attr, value in flags.items():
+        flags[attr] = _coerce(attr, value, f"--{attr.replace('_', '-')}")
+    settings = replace(settings, **flags)
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    if settings.locking not in LOCKING_STRATEGIES:
+        raise ConfigError(
+            f"booking.locking must be one of {', '.join(LOCKING_STRATEGIES)}, "
+            f"not {settings.locking!r}"
+        )
+    for attr in ("hold_seconds", "max_seats", "pool_size", "poll_interval"):
+        if getattr(settings, attr) <= 0:
+            raise ConfigError(f"{attr} must be positive, got {getattr(settings, attr)}")
+    if not 0.0 <= settings.gateway_decline_rate <= 1.0:
+        raise ConfigError("payments.decline_rate must be between 0 and 1")
+    scheme = urlsplit(settings.resolved_database_url).scheme
+    if scheme.split("+")[0] not in ("sqlite", "mysql"):
+        raise ConfigError(
+            f"unsupported database url {mask_url(settings.resolved_database_url)} "
+            "(use sqlite:///path or mysql://user:pass@host:port/db)"
+        )
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The settings of this process (loaded on first use, replaced by ``use_settings``)."""
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current
+
+
+def use_settings(settings: Settings | None) -> None:
+    global _current
+    _current = settings

@@ -1,0 +1,185 @@
+"""The database connection: one proxy every model binds to, opened from a URL.
+
+SQLite (the embedded default) runs in WAL mode with ``BEGIN IMMEDIATE`` transactions and a busy
+timeout, so concurrent writers queue instead of failing with "database is locked". MariaDB/MySQL
+sessions run READ COMMITTED (an UPDATE's WHERE always sees the newest committed row and takes no
+gap locks), UTC, and a short lock wait timeout so no counter freezes behind another's lock.
+
+Times that decide anything come from the database clock (``now_sql``), never from this machine.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import peewee
+from playhouse.pool import PooledMySQLDatabase, PooledSqliteDatabase
+
+from bmstui.config import mask_url
+from bmstui.errors import DatabaseUnavailable
+
+database = peewee.DatabaseProxy()
+
+LOCK_WAIT_SECONDS = 5
+SQLITE_BUSY_SECONDS = 30
+# MariaDB/MySQL errors that mean "try the whole transaction again": deadlock, lock wait timeout,
+# record changed (snapshot isolation), Galera "unknown command" while the node resyncs.
+RETRYABLE_MYSQL_ERRORS = {1213, 1205, 1020, 1047}
+# Connection lost / server gone: the transaction did not commit (or we cannot know: callers that
+# must be idempotent, like confirm, make the retry safe by their own key).
+CONNECTION_ERRORS = {2003, 2006, 2013, 2055, 1927, 4031}
+
+T = TypeVar("T")
+
+
+class MariaDBDatabase(PooledMySQLDatabase):
+    """MySQL/MariaDB with the session settings the seat protocol relies on."""
+
+    def _initialize_connection(self, conn):
+        with conn.cursor() as cursor:
+            cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cursor.execute(
+                "SET SESSION time_zone = '+00:00', "
+                f"SESSION innodb_lock_wait_timeout = {LOCK_WAIT_SECONDS}"
+            )
+
+
+class EmbeddedDatabase(PooledSqliteDatabase):
+    """SQLite for a single machine (several terminals on one PC share the file safely)."""
+
+
+def is_mysql(db: peewee.Database | None = None) -> bool:
+    db = db or database.obj
+    return isinstance(db, peewee.MySQLDatabase)
+
+
+def make_database(url: str, *, pool_size: int = 8) -> peewee.Database:
+    """A peewee database for ``url`` (not yet connected). Raises DatabaseUnavailable on bad URLs."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+")[0]
+    if scheme == "sqlite":
+        raw = unquote(url.split("://", 1)[1])
+        path = raw[1:] if raw.startswith("/") else raw
+        if path in ("", ":memory:"):
+            raise DatabaseUnavailable(
+                mask_url(url), "an in-memory database cannot be shared", "give a file path"
+            )
+        if raw.startswith("//"):  # sqlite:////abs/path
+            path = raw[1:]
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return EmbeddedDatabase(
+            str(Path(path).expanduser()),
+            max_connections=max(pool_size, 32),
+            stale_timeout=300,
+            timeout=SQLITE_BUSY_SECONDS,
+            lock_type="IMMEDIATE",
+            check_same_thread=False,
+            pragmas={
+                "journal_mode": "wal",
+                "synchronous": "normal",
+                "foreign_keys": 1,
+                "busy_timeout": SQLITE_BUSY_SECONDS * 1000,
+            },
+        )
+    if scheme == "mysql":
+        name = parts.path.lstrip("/")
+        if not name:
+            raise DatabaseUnavailable(
+                mask_url(url), "no database name in the url", "mysql://user:pass@host:3306/bmstui"
+            )
+        options = dict(parse_qsl(parts.query))
+        return MariaDBDatabase(
+            name,
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 3306,
+            user=unquote(parts.username or "root"),
+            password=unquote(parts.password or ""),
+            max_connections=int(options.pop("pool_size", pool_size)),
+            stale_timeout=300,
+            timeout=10,
+            connect_timeout=int(options.pop("connect_timeout", 5)),
+            **options,
+        )
+    raise DatabaseUnavailable(
+        mask_url(url), f"unsupported scheme {parts.scheme!r}", "use sqlite:/// or mysql://"
+    )
+
+
+def mysql_error_code(exc: BaseException | None) -> int | None:
+    """The MySQL error number behind a (possibly peewee-wrapped) exception, or None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        args = getattr(exc, "args", ())
+        if args and isinstance(args[0], int):
+            return args[0]
+        if args and isinstance(args[0], BaseException):
+            code = mysql_error_code(args[0])
+            if code is not None:
+                return code
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _retryable(exc: BaseException) -> bool:
+    code = mysql_error_code(exc)
+    if code == 1305:  # savepoint lost: a deadlock inside a nested atomic(); look further down
+        code = mysql_error_code(exc.__context__)
+    if code in RETRYABLE_MYSQL_ERRORS:
+        return True
+    return "database is locked" in str(exc)
+
+
+def transaction(fn: Callable[[], T], *, attempts: int = 8) -> T:
+    """Run ``fn`` in one transaction, retrying the whole of it on deadlocks and lock timeouts.
+
+    Retries happen outside the outermost transaction (a deadlock rolls the whole transaction back
+    on the server, so only a fresh start is safe). Business refusals (BookingError) pass through
+    untouched. Called inside an open transaction, it just runs ``fn`` there.
+    """
+    if database.in_transaction():
+        return fn()
+    for attempt in range(attempts):
+        try:
+            with database.connection_context():
+                with database.atomic():
+                    return fn()
+        except (peewee.OperationalError, peewee.InternalError) as exc:
+            if attempt == attempts - 1 or not _retryable(exc):
+                raise
+            time.sleep(random.uniform(0.0, 0.004 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def now_sql() -> peewee.Node:
+    """The database's clock, UTC, with sub-second precision."""
+    if is_mysql():
+        return peewee.SQL("UTC_TIMESTAMP(6)")
+    return peewee.SQL("strftime('%Y-%m-%d %H:%M:%f', 'now')")
+
+
+def later_sql(seconds: float) -> peewee.Node:
+    """The database's clock plus ``seconds`` (a float; microseconds on MySQL, ms on SQLite)."""
+    if is_mysql():
+        return peewee.SQL("DATE_ADD(UTC_TIMESTAMP(6), INTERVAL %s MICROSECOND)",
+                          (int(round(seconds * 1_000_000)),))
+    return peewee.SQL("strftime('%Y-%m-%d %H:%M:%f', 'now', ?)", (f"{seconds:+.3f} seconds",))
+
+
+def db_now() -> datetime:
+    """Read the database clock (UTC, naive)."""
+    with database.connection_context():
+        value = database.execute(peewee.Select(columns=[now_sql()])).fetchone()[0]
+    return parse_db_datetime(value)
+
+
+def parse_db_datetime(value: datetime | str) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)

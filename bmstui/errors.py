@@ -1,0 +1,94 @@
+"""Every refusal a caller of bmstui can get, each with a message a clerk understands.
+
+``BookingError`` covers business refusals (never retried); ``DatabaseUnavailable`` and
+``ConfigError`` cover the set-up, and carry a masked URL and a hint instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class BmstuiError(Exception):
+    """Base of everything bmstui raises on purpose."""
+
+
+class ConfigError(BmstuiError):
+    """The configuration cannot be used as written."""
+
+
+class DatabaseUnavailable(BmstuiError):
+    """The database cannot be reached or used; the message names the masked URL."""
+
+    def __init__(self, masked_url: str, reason: str, hint: str = ""):
+        self.masked_url = masked_url
+        self.reason = reason
+        self.hint = hint
+        text = f"cannot use database {masked_url}: {reason}"
+        if hint:
+            text += f" (hint: {hint})"
+        super().__init__(text)
+
+
+class BookingError(BmstuiError):
+    """A refusal of a box-office action; safe to show to the clerk as it is."""
+
+
+def _join(labels: Iterable[str]) -> str:
+    return ", ".join(labels)
+
+
+class SeatsUnavailable(BookingError):
+    def __init__(self, labels: Iterable[str], message: str | None = None):
+        self.labels = tuple(labels)
+        n = len(self.labels)
+        super().__init__(
+            message
+            or f"{'Seat' if n == 1 else 'Seats'} {_join(self.labels)} "
+            f"{'was' if n == 1 else 'were'} just taken at another counter"
+        )
+
+
+class InvalidSeats(BookingError):
+    def __init__(self, labels: Iterable[str] = (), message: str | None = None):
+        self.labels = tuple(labels)
+        super().__init__(message or f"No such seat in this show: {_join(self.labels)}")
+
+
+class TooManySeats(BookingError):
+    def __init__(self, requested: int, limit: int):
+        self.requested = requested
+        self.limit = limit
+        super().__init__(f"At most {limit} seats per booking ({requested} asked)")
+
+
+class HoldExpired(BookingError):
+    def __init__(self, message: str = "The hold ran out; the seats were released"):
+        super().__init__(message)
+
+
+class HoldNotFound(BookingError):
+    def __init__(self, message: str = "No such hold (already released or never made)"):
+        super().__init__(message)
+
+
+class BookingClosed(BookingError):
+    def __init__(self, message: str = "Booking is closed for this show"):
+        super().__init__(message)
+
+
+class PaymentDeclined(BookingError):
+    def __init__(self, message: str = "Payment declined; the seats stay held, try another method"):
+        super().__init__(message)
+
+
+class ShowNotFound(BookingError):
+    def __init__(self, show_id: object):
+        self.show_id = show_id
+        super().__init__(f"No such show: {show_id}")
+
+
+class BookingNotFound(BookingError):
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(f"No booking with code {code!r}")

@@ -1,0 +1,267 @@
+"""Loading the demo catalog of ``data/`` into the database (idempotent).
+
+Catalog rows are matched by their natural keys (city name, theater per city, screen per theater,
+movie title + language), so running the seed again adds only what is missing: tomorrow it adds
+tomorrow's shows. Show seats are created server-side with one ``INSERT ... SELECT`` per batch of
+shows (the price is the seat type's base price times the show's factor), which is what makes a
+million show seats a matter of seconds rather than minutes.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import peewee as pw
+
+from bmstui import pricing
+from bmstui.clock import local_today, to_utc
+from bmstui.db import database, now_sql
+from bmstui.layouts import parse_layout
+from bmstui.models import (
+    City,
+    Movie,
+    PricingRule,
+    Screen,
+    Seat,
+    SeatTypePrice,
+    Show,
+    ShowSeat,
+    Theater,
+)
+from bmstui.models import SEAT_TYPES
+from bmstui.paths import data_dir
+
+Progress = Callable[[str, int, int], None]  # (step description, done, total)
+
+SHOW_BATCH = 40
+ROW_BATCH = 2000
+
+
+@dataclass
+class SeedReport:
+    cities: int = 0
+    theaters: int = 0
+    screens: int = 0
+    seats: int = 0
+    movies: int = 0
+    shows: int = 0
+    show_seats: int = 0
+
+
+def read_catalog(folder: Path | None = None) -> dict[str, Any]:
+    folder = folder or data_dir()
+    doc: dict[str, Any] = {}
+    for name in ("catalog", "layouts", "movies", "pricing", "schedule"):
+        doc[name] = tomllib.loads((folder / f"{name}.toml").read_text(encoding="utf-8"))
+    return doc
+
+
+def _noop(step: str, done: int, total: int) -> None:
+    pass
+
+
+def _get_or_create(model, defaults: dict | None = None, **keys):
+    row = model.get_or_none(**keys)
+    if row is not None:
+        return row, False
+    return model.create(**keys, **(defaults or {})), True
+
+
+def _seed_prices(doc: dict) -> None:
+    for rank, type_ in enumerate(SEAT_TYPES, start=1):
+        price = Decimal(str(doc["catalog"]["seat_types"][type_]))
+        _get_or_create(SeatTypePrice, {"base_price": price, "rank": rank}, type=type_)
+
+
+def _seed_rules(doc: dict) -> None:
+    bands = pricing.band_ranges(doc["pricing"].get("bands", {}))
+    for rule in doc["pricing"].get("rule", []):
+        match = bands.get(rule["match"], rule["match"]) if rule["kind"] == "band" else rule["match"]
+        _get_or_create(
+            PricingRule,
+            {"kind": rule["kind"], "match": match, "factor": Decimal(str(rule["factor"]))},
+            name=rule["name"],
+        )
+
+
+def _seed_screen(theater: Theater, spec: dict, layouts: dict[str, list], report: SeedReport):
+    seats = layouts[spec["layout"]]
+    screen, created = _get_or_create(
+        Screen,
+        {"layout": spec["layout"], "capacity": len(seats), "formats": ",".join(spec["formats"])},
+        theater=theater,
+        name=spec["name"],
+    )
+    if created:
+        report.screens += 1
+        rows = [
+            {
+                "screen": screen.id, "row": s.row, "number": s.number, "label": s.label,
+                "type": s.type, "accessible": s.accessible, "x": s.x, "y": s.y,
+            }
+            for s in seats
+        ]
+        for start in range(0, len(rows), ROW_BATCH):
+            Seat.insert_many(rows[start : start + ROW_BATCH]).execute()
+        report.seats += len(rows)
+
+
+def _seed_chain(doc: dict, scale: int, report: SeedReport, progress: Progress) -> None:
+    layouts = {lay["name"]: parse_layout(lay["map"]) for lay in doc["layouts"]["layout"]}
+    cities = doc["catalog"]["city"]
+    for copy in range(1, scale + 1):
+        suffix = "" if copy == 1 else f" #{copy}"
+        for city_spec in cities:
+            with database.atomic():
+                city, created = _get_or_create(
+                    City, {"state": city_spec.get("state", "")}, name=city_spec["name"]
+                )
+                report.cities += created
+                for theater_spec in city_spec.get("theater", []):
+                    theater, created = _get_or_create(
+                        Theater,
+                        {"address": theater_spec.get("address", "")},
+                        city=city,
+                        name=theater_spec["name"] + suffix,
+                    )
+                    report.theaters += created
+                    for screen_spec in theater_spec.get("screen", []):
+                        _seed_screen(theater, screen_spec, layouts, report)
+        progress("Cinemas", copy, scale)
+
+
+def _seed_movies(doc: dict, report: SeedReport) -> list[Movie]:
+    movies = []
+    for spec in doc["movies"]["movie"]:
+        movie, created = _get_or_create(
+            Movie,
+            {
+                "genre": spec["genre"],
+                "certificate": spec["certificate"],
+                "duration": spec["duration"],
+                "rating": Decimal(str(spec["rating"])) if "rating" in spec else None,
+                "synopsis": spec.get("synopsis", ""),
+            },
+            title=spec["title"],
+            language=spec["language"],
+        )
+        report.movies += created
+        movie.formats = spec.get("formats", ["2D"])
+        movies.append(movie)
+    return movies
+
+
+def _show_rows(doc: dict, movies: list[Movie], days: int, start_day) -> list[dict]:
+    """One show per screen per time slot per day; movies rotate so each screen varies."""
+    rules = [
+        pricing.Rule(r.name, r.kind, r.match, r.factor)
+        for r in PricingRule.select().where(PricingRule.active == True)  # noqa: E712
+    ]
+    times = [time.fromisoformat(t) for t in doc["schedule"]["schedule"]["times"]]
+    screens = list(
+        Screen.select(Screen, Theater).join(Theater).order_by(Screen.id)
+    )
+    existing = {
+        (screen_id, starts_at)
+        for screen_id, starts_at in Show.select(Show.screen, Show.starts_at).tuples()
+    }
+    rows = []
+    for day_offset in range(days):
+        day = start_day + timedelta(days=day_offset)
+        for s_index, screen in enumerate(screens):
+            formats = screen.formats.split(",")
+            for t_index, slot in enumerate(times):
+                local_start = datetime.combine(day, slot)
+                starts_at = to_utc(local_start)
+                if (screen.id, starts_at) in existing:
+                    continue
+                movie = movies[(s_index * 3 + t_index + day_offset) % len(movies)]
+                fmt = next((f for f in ("IMAX", "4DX", "3D") if f in formats and f in movie.formats), "2D")
+                facts = pricing.ShowFacts(local_start, movie.title, screen.theater.name, fmt)
+                factor, _ = pricing.show_factor(rules, facts)
+                rows.append(
+                    {
+                        "movie": movie.id,
+                        "screen": screen.id,
+                        "starts_at": starts_at,
+                        "ends_at": starts_at + timedelta(minutes=movie.duration),
+                        "format": fmt,
+                        "price_factor": factor,
+                    }
+                )
+    return rows
+
+
+def create_show_seats(show_ids: list[int]) -> int:
+    """Create the show seats of these shows, priced, in one server-side statement."""
+    if not show_ids:
+        return 0
+    price = pw.fn.ROUND(SeatTypePrice.base_price * Show.price_factor, 0)
+    query = (
+        Show.select(Show.id, Seat.id, pw.Value("available"), price, now_sql())
+        .join(Seat, on=(Seat.screen == Show.screen))
+        .join(SeatTypePrice, on=(SeatTypePrice.type == Seat.type))
+        .where(Show.id.in_(show_ids))
+    )
+    return (
+        ShowSeat.insert_from(
+            query,
+            [ShowSeat.show, ShowSeat.seat, ShowSeat.status, ShowSeat.price, ShowSeat.updated_at],
+        )
+        .as_rowcount()
+        .execute()
+    )
+
+
+def _seed_shows(rows: list[dict], report: SeedReport, progress: Progress) -> None:
+    total = len(rows)
+    progress("Shows and seats", 0, total)
+    for start in range(0, total, SHOW_BATCH):
+        batch = rows[start : start + SHOW_BATCH]
+        with database.atomic():
+            Show.insert_many(batch).execute()
+            ids = [
+                show_id
+                for (show_id,) in Show.select(Show.id)
+                .where(
+                    pw.Tuple(Show.screen, Show.starts_at).in_(
+                        [(r["screen"], r["starts_at"]) for r in batch]
+                    )
+                )
+                .tuples()
+            ]
+            report.shows += len(ids)
+            report.show_seats += create_show_seats(ids)
+        progress("Shows and seats", min(start + SHOW_BATCH, total), total)
+
+
+def load_demo_data(
+    *,
+    scale: int = 1,
+    days: int | None = None,
+    start_day=None,
+    progress: Progress | None = None,
+    folder: Path | None = None,
+) -> SeedReport:
+    """Load the demo chain, ``scale`` copies of it, with shows for ``days`` days from today."""
+    if scale < 1:
+        raise ValueError("scale must be at least 1")
+    progress = progress or _noop
+    doc = read_catalog(folder)
+    report = SeedReport()
+    with database.connection_context():
+        with database.atomic():
+            _seed_prices(doc)
+            _seed_rules(doc)
+            movies = _seed_movies(doc, report)
+        _seed_chain(doc, scale, report, progress)
+        days = doc["schedule"]["schedule"].get("days", 7) if days is None else days
+        rows = _show_rows(doc, movies, days, start_day or local_today())
+        _seed_shows(rows, report, progress)
+    return report

@@ -1,0 +1,1 @@
+"""Box-office actions: the one way in for the TUI, scripts and tests alike."""

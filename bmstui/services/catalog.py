@@ -1,0 +1,178 @@
+"""Browsing: cities, theaters, the movies playing, and their upcoming shows.
+
+Results are plain frozen dataclasses, not peewee rows: they cross threads into the UI and never
+lazy-load from the database behind anyone's back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import peewee as pw
+
+from bmstui.clock import to_local, utc_range_of_local_day
+from bmstui.db import database, now_sql
+from bmstui.models import City, Movie, Screen, Show, ShowSeat, Theater
+
+
+@dataclass(frozen=True)
+class CityInfo:
+    id: int
+    name: str
+    state: str
+
+
+@dataclass(frozen=True)
+class TheaterInfo:
+    id: int
+    name: str
+    address: str
+    city_id: int
+    city: str
+
+
+@dataclass(frozen=True)
+class MovieInfo:
+    id: int
+    title: str
+    language: str
+    genre: str
+    certificate: str
+    duration: int
+    rating: Decimal | None
+    synopsis: str
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True)
+class ShowInfo:
+    id: int
+    movie_id: int
+    title: str
+    language: str
+    certificate: str
+    theater_id: int
+    theater: str
+    city_id: int
+    screen_id: int
+    screen: str
+    starts_at: datetime  # UTC
+    ends_at: datetime  # UTC
+    format: str
+    capacity: int
+    seats_left: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.title} · {self.theater} {self.screen} · {self.local_start:%a %d %b %H:%M}"
+
+    @property
+    def local_start(self) -> datetime:
+        return to_local(self.starts_at)
+
+
+def cities() -> list[CityInfo]:
+    with database.connection_context():
+        return [CityInfo(c.id, c.name, c.state) for c in City.select().order_by(City.name)]
+
+
+def theaters(city_id: int | None = None) -> list[TheaterInfo]:
+    query = Theater.select(Theater, City).join(City).order_by(City.name, Theater.name)
+    if city_id is not None:
+        query = query.where(Theater.city == city_id)
+    with database.connection_context():
+        return [TheaterInfo(t.id, t.name, t.address, t.city.id, t.city.name) for t in query]
+
+
+def _upcoming_shows(*, movie_id=None, city_id=None, theater_id=None, day: date | None = None):
+    query = (
+        Show.select()
+        .join(Screen)
+        .join(Theater)
+        .where((Show.status == "scheduled") & (Show.starts_at > now_sql()))
+    )
+    if movie_id is not None:
+        query = query.where(Show.movie == movie_id)
+    if city_id is not None:
+        query = query.where(Theater.city == city_id)
+    if theater_id is not None:
+        query = query.where(Theater.id == theater_id)
+    if day is not None:
+        start, end = utc_range_of_local_day(day)
+        query = query.where((Show.starts_at >= start) & (Show.starts_at < end))
+    return query
+
+
+def movies(
+    city_id: int | None = None,
+    *,
+    query: str | None = None,
+    language: str | None = None,
+    genre: str | None = None,
+    certificate: str | None = None,
+    theater_id: int | None = None,
+    day: date | None = None,
+) -> list[MovieInfo]:
+    """Movies with at least one upcoming show matching the filters, by title."""
+    playing = _upcoming_shows(city_id=city_id, theater_id=theater_id, day=day).select(Show.movie)
+    rows = Movie.select().where(Movie.active & Movie.id.in_(playing)).order_by(Movie.title)
+    if query:
+        rows = rows.where(Movie.title.contains(str(query).strip()))
+    for field, value in ((Movie.language, language), (Movie.genre, genre),
+                         (Movie.certificate, certificate)):
+        if value:
+            rows = rows.where(field == value)
+    with database.connection_context():
+        return [
+            MovieInfo(m.id, m.title, m.language, m.genre, m.certificate, m.duration, m.rating,
+                      m.synopsis)
+            for m in rows
+        ]
+
+
+def free_seat_condition() -> pw.Expression:
+    """A show seat anyone may take now: available, or held with the hold run out."""
+    return (ShowSeat.status == "available") | (
+        (ShowSeat.status == "held") & (ShowSeat.held_until <= now_sql())
+    )
+
+
+def shows(
+    *,
+    movie_id: int | None = None,
+    city_id: int | None = None,
+    theater_id: int | None = None,
+    day: date | None = None,
+) -> list[ShowInfo]:
+    """Upcoming shows by start time, each with the number of seats still free."""
+    query = (
+        _upcoming_shows(movie_id=movie_id, city_id=city_id, theater_id=theater_id, day=day)
+        .select(Show, Movie, Screen, Theater)
+        .switch(Show)
+        .join(Movie)
+        .order_by(Show.starts_at, Theater.name, Screen.name)
+    )
+    with database.connection_context():
+        found = list(query)
+        left = dict(
+            ShowSeat.select(ShowSeat.show, pw.fn.COUNT(ShowSeat.id))
+            .where(ShowSeat.show.in_([s.id for s in found]) & free_seat_condition())
+            .group_by(ShowSeat.show)
+            .tuples()
+        ) if found else {}
+    return [
+        ShowInfo(
+            id=s.id, movie_id=s.movie.id, title=s.movie.title, language=s.movie.language,
+            certificate=s.movie.certificate, theater_id=s.screen.theater.id,
+            theater=s.screen.theater.name, city_id=s.screen.theater.city_id,
+            screen_id=s.screen.id, screen=s.screen.name, starts_at=s.starts_at,
+            ends_at=s.ends_at, format=s.format, capacity=s.screen.capacity,
+            seats_left=left.get(s.id, 0),
+        )
+        for s in found
+    ]

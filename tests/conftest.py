@@ -1,0 +1,173 @@
+"""Fixtures: every service test runs on the embedded SQLite and on a real MariaDB.
+
+MariaDB comes from ``BMSTUI_TEST_MYSQL_URL`` (e.g. ``mysql://root@127.0.0.1:3306/test``); each
+test database is created here and dropped afterwards. Without the variable the MariaDB half is
+skipped with a reason, unless ``BMSTUI_REQUIRE_MYSQL=1``, which turns it into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import replace
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import pymysql
+import pytest
+
+import bmstui
+from bmstui.config import Settings, use_settings
+from bmstui.db import database
+
+MYSQL_URL = os.environ.get("BMSTUI_TEST_MYSQL_URL", "")
+REQUIRE_MYSQL = os.environ.get("BMSTUI_REQUIRE_MYSQL") == "1"
+
+TEST_SETTINGS = Settings(
+    terminal="pytest",
+    gateway_latency_ms=0,
+    gateway_decline_rate=0.0,
+    hold_seconds=120,
+    source="tests",
+)
+
+
+def _server_kwargs(url: str) -> dict:
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 3306,
+        "user": parts.username or "root",
+        "password": parts.password or "",
+    }
+
+
+def _mysql_unavailable_reason() -> str | None:
+    if not MYSQL_URL:
+        return "BMSTUI_TEST_MYSQL_URL is not set"
+    try:
+        pymysql.connect(connect_timeout=3, **_server_kwargs(MYSQL_URL)).close()
+    except pymysql.MySQLError as exc:
+        return f"MariaDB at {urlsplit(MYSQL_URL).netloc.split('@')[-1]} is unreachable: {exc}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def mysql_check():
+    reason = _mysql_unavailable_reason()
+    if reason:
+        if REQUIRE_MYSQL:
+            pytest.fail(f"BMSTUI_REQUIRE_MYSQL=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+class Backends:
+    """Creates throwaway databases and drops them at the end of the session."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp = tmp_path_factory
+        self.mysql_names: list[str] = []
+
+    def new_url(self, kind: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{self.tmp.mktemp('db') / 'bmstui.db'}"
+        name = f"bmstui_t_{secrets.token_hex(4)}"
+        with pymysql.connect(**_server_kwargs(MYSQL_URL)) as conn, conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        self.mysql_names.append(name)
+        parts = urlsplit(MYSQL_URL)
+        return urlunsplit(parts._replace(path=f"/{name}"))
+
+    def drop_all(self) -> None:
+        if not self.mysql_names:
+            return
+        with pymysql.connect(**_server_kwargs(MYSQL_URL)) as conn, conn.cursor() as cur:
+            for name in self.mysql_names:
+                cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+@pytest.fixture(scope="session")
+def backends(tmp_path_factory):
+    made = Backends(tmp_path_factory)
+    yield made
+    if database.obj is not None:
+        database.obj.close_all()
+    made.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def test_settings():
+    use_settings(TEST_SETTINGS)
+    yield TEST_SETTINGS
+    use_settings(None)
+
+
+@pytest.fixture
+def settings(test_settings):
+    """Change settings for one test: ``settings(hold_seconds=1)``."""
+
+    def change(**values):
+        new = replace(TEST_SETTINGS, **values)
+        use_settings(new)
+        return new
+
+    return change
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def backend(request):
+    if request.param == "mysql":
+        request.getfixturevalue("mysql_check")
+    return request.param
+
+
+@pytest.fixture
+def empty_db(backend, backends):
+    """A brand-new, empty database of this backend, bound to the models; its URL is returned."""
+    url = backends.new_url(backend)
+    bmstui.open_database(url)
+    return url
+
+
+_seeded: dict[str, str] = {}
+
+
+@pytest.fixture
+def demo_db(backend, backends):
+    """A database with the schema and two days of the demo catalog (shared within the session;
+    tests that change seats work on their own shows from ``new_show``)."""
+    if backend not in _seeded:
+        url = backends.new_url(backend)
+        bmstui.open_database(url)
+        bmstui.create_schema()
+        bmstui.load_demo_data(days=2)
+        _seeded[backend] = url
+    bmstui.open_database(_seeded[backend])
+    return _seeded[backend]
+
+
+@pytest.fixture
+def new_show(demo_db):
+    """Factory: a fresh show (far in the future unless told) on a demo screen, all seats free."""
+    from bmstui.db import db_now
+    from bmstui.models import Movie, Screen, Show
+    from bmstui.seeding import create_show_seats
+
+    def make(*, starts_in: timedelta = timedelta(days=30), layout: str = "classic-150") -> int:
+        with database.connection_context():
+            screen = Screen.select().where(Screen.layout == layout).order_by(Screen.id).first()
+            movie = Movie.select().order_by(Movie.id).first()
+            starts = db_now().replace(microsecond=0) + starts_in
+            # A unique start per screen: nudge by whole seconds until free.
+            while Show.select().where((Show.screen == screen) & (Show.starts_at == starts)).exists():
+                starts += timedelta(seconds=1)
+            with database.atomic():
+                show_id = Show.insert(
+                    movie=movie, screen=screen, starts_at=starts,
+                    ends_at=starts + timedelta(minutes=movie.duration), format="2D",
+                    price_factor=1,
+                ).execute()
+                create_show_seats([show_id])
+        return show_id
+
+    return make
