@@ -17,6 +17,7 @@ password there and ``DB_PASSWORD`` in ``.env``. Other ``BMSTUI_*`` variables are
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import tomllib
@@ -95,9 +96,7 @@ def mask_url(url: str) -> str:
     if parts.password is None:
         return url
     user = parts.username or ""
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
+    host = parts.netloc.rpartition("@")[2]  # host[:port] as written (keeps [::1], bad ports)
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
@@ -129,9 +128,14 @@ def _coerce(attr: str, value: Any, origin: str) -> Any:
     target = next(f for f in fields(Settings) if f.name == attr)
     kind = {"int": int, "float": float, "str": str}[str(target.type)]
     try:
-        if kind is int and isinstance(value, float):
+        # TOML booleans are not numbers, and a list or table is not a name or a URL.
+        if isinstance(value, bool) or (kind is int and isinstance(value, float)):
+            raise ValueError
+        if kind is str and not isinstance(value, str):
             raise ValueError
         coerced = kind(value)
+        if kind is float and not math.isfinite(coerced):
+            raise ValueError
     except (TypeError, ValueError):
         raise ConfigError(f"{origin}: expected {kind.__name__}, got {value!r}") from None
     return coerced
@@ -165,7 +169,9 @@ def _toml_layer(path: Path) -> dict[str, Any]:
     layer: dict[str, Any] = {}
     for (table, key), attr in TOML_KEYS.items():
         section = doc.get(table, {})
-        if isinstance(section, dict) and key in section:
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: [{table}] must be a table, got {section!r}")
+        if key in section:
             layer[attr] = _coerce(attr, section[key], f"{path} [{table}] {key}")
     return layer
 
@@ -218,7 +224,14 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"{attr} must be positive, got {getattr(settings, attr)}")
     if not 0.0 <= settings.gateway_decline_rate <= 1.0:
         raise ConfigError("payments.decline_rate must be between 0 and 1")
-    scheme = urlsplit(settings.resolved_database_url).scheme
+    try:
+        parts = urlsplit(settings.resolved_database_url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise ConfigError(
+            f"invalid database url {mask_url(settings.resolved_database_url)}: {exc}"
+        ) from None
+    scheme = parts.scheme
     if scheme.split("+")[0] not in ("sqlite", "mysql"):
         raise ConfigError(
             f"unsupported database url {mask_url(settings.resolved_database_url)} "

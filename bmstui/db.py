@@ -180,6 +180,7 @@ def db_now() -> datetime:
 
 
 def parse_db_datetime(value: datetime | str) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
+    """MySQL hands back datetimes, SQLite the text of strftime()."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value

@@ -1,0 +1,84 @@
+"""Process entry points for the concurrency tests (spawned: each is a separate counter)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+from dataclasses import replace
+
+
+def _open(url: str, **settings) -> None:
+    import bmstui
+    from bmstui.config import use_settings
+
+    from conftest import TEST_SETTINGS
+
+    use_settings(replace(TEST_SETTINGS, terminal=f"proc-{os.getpid()}", **settings))
+    bmstui.open_database(url)
+
+
+def hold_at_barrier(url, show_id, labels, barrier, results, settings=None):
+    """Wait with the others, then try one hold; report ('ok', token) or (error class, labels)."""
+    from bmstui.errors import BookingError
+    from bmstui.services import seating
+
+    _open(url, **(settings or {}))
+    seating.seat_map(show_id)  # warm the connection so the race is about the hold itself
+    barrier.wait()
+    try:
+        held = seating.hold(show_id, labels)
+        results.put(("ok", tuple(labels), held.token))
+    except BookingError as exc:
+        results.put((type(exc).__name__, tuple(labels), getattr(exc, "labels", ())))
+
+
+def mixed_counter(url, show_id, labels, rounds, seed, results, settings=None):
+    """A busy counter: hold a few contended seats, then confirm, release or walk away."""
+    from bmstui.errors import BookingError
+    from bmstui.services import sales, seating
+
+    _open(url, **(settings or {}))
+    rng = random.Random(seed)
+    outcome = {"confirmed": [], "released": 0, "abandoned": 0, "refused": 0, "errors": []}
+    for _ in range(rounds):
+        want = rng.sample(labels, rng.randint(1, 3))
+        try:
+            held = seating.hold(show_id, want, ttl=rng.choice([0.2, 0.5, 5]))
+        except BookingError:
+            outcome["refused"] += 1
+            continue
+        except Exception as exc:  # anything else is a bug the test must see
+            outcome["errors"].append(repr(exc))
+            continue
+        action = rng.random()
+        try:
+            if action < 0.5:
+                if rng.random() < 0.2:
+                    time.sleep(0.3)  # a slow payer: the short holds may run out meanwhile
+                booking = sales.confirm(held.token, method="cash", tendered=10_000)
+                outcome["confirmed"].append((booking.code, booking.labels, str(booking.total)))
+                again = sales.confirm(held.token, method="cash", tendered=10_000)
+                if again.code != booking.code:
+                    outcome["errors"].append("a repeated confirm made a second booking")
+            elif action < 0.8:
+                seating.release(held.token)
+                outcome["released"] += 1
+            else:
+                outcome["abandoned"] += 1
+        except BookingError:
+            outcome["refused"] += 1
+        except Exception as exc:
+            outcome["errors"].append(repr(exc))
+    results.put(outcome)
+
+
+def hold_then_hang(url, show_id, labels, ttl, ready):
+    """Hold seats, say so, then hang until SIGKILLed (a counter PC that crashed)."""
+    from bmstui.services import seating
+
+    _open(url)
+    held = seating.hold(show_id, labels, ttl=ttl)
+    ready.put(held.token)
+    signal.pause()
