@@ -201,10 +201,17 @@ def load_settings(
     path = find_config_file(config, env)
     if path is not None:
         settings = replace(settings, source=str(path), **_toml_layer(path))
+    # DB_* parts merge key by key across .env and the environment (DB_PASSWORD in .env plus
+    # DB_HOST in the environment is one URL); a higher layer's BMSTUI_DATABASE_URL replaces the
+    # URL outright, lower layers' parts included.
+    db_parts: dict[str, str] = {}
     for layer_env, origin in ((dotenv, ".env"), (env, "environment")):
-        settings = replace(settings, **_env_layer(layer_env, origin))
-        url = _apply_db_parts(settings.database_url, layer_env)
-        settings = replace(settings, database_url=url)
+        layer = _env_layer(layer_env, origin)
+        if "database_url" in layer:
+            db_parts = {}
+        db_parts.update({k: layer_env[k] for k in DB_PART_KEYS if layer_env.get(k)})
+        settings = replace(settings, **layer)
+    settings = replace(settings, database_url=_apply_db_parts(settings.database_url, db_parts))
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
     for attr, value in flags.items():
         flags[attr] = _coerce(attr, value, f"--{attr.replace('_', '-')}")
