@@ -42,6 +42,11 @@ class MariaDBDatabase(PooledMySQLDatabase):
     """MySQL/MariaDB with the session settings the seat protocol relies on."""
 
     def _initialize_connection(self, conn):
+        # peewee calls this on every checkout from the pool; the session settings stick to the
+        # connection, so set them once per physical connection.
+        if getattr(conn, "_bmstui_ready", False):
+            return
+        conn._bmstui_ready = True
         with conn.cursor() as cursor:
             cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cursor.execute(

@@ -149,8 +149,8 @@ def _clock(seconds: float) -> tuple[datetime, datetime]:
     return parse_db_datetime(row[0]), parse_db_datetime(row[1])
 
 
-def _resolve(show_id: int, labels: list[str]) -> list[tuple[int, str, Decimal]]:
-    """(show seat id, label, price) for the labels, sorted by id; refuses closed shows."""
+def _show_refusal(show_id: int) -> None:
+    """Raise why a show cannot be sold now (unknown, cancelled, started), if it cannot."""
     show = (
         Show.select(Show.status, (Show.starts_at > now_sql()).alias("open"))
         .where(Show.id == show_id)
@@ -163,17 +163,32 @@ def _resolve(show_id: int, labels: list[str]) -> list[tuple[int, str, Decimal]]:
         raise BookingClosed("This show was cancelled")
     if not show["open"]:
         raise BookingClosed("This show has already started; booking is closed")
-    found = list(
-        ShowSeat.select(ShowSeat.id, Seat.label, ShowSeat.price)
-        .join(Seat)
-        .where((ShowSeat.show == show_id) & Seat.label.in_(labels))
-        .order_by(ShowSeat.id)
+
+
+def _resolve(show_id: int, labels: list[str], ttl: float):
+    """Seats (id, label, price) sorted by id, and the DB clock (now, now + ttl): one query.
+
+    Refuses closed shows and unknown labels. The seat ids never change, so reading them
+    without a lock is safe; whether they are free is decided by the UPDATE that follows.
+    """
+    rows = list(
+        Show.select(
+            ShowSeat.id, Seat.label, ShowSeat.price, Show.status,
+            (Show.starts_at > now_sql()).alias("open"), now_sql(), later_sql(ttl),
+        )
+        .join(Seat, on=(Seat.screen == Show.screen))  # by the unique (screen, label) index
+        .join(ShowSeat, on=((ShowSeat.show == Show.id) & (ShowSeat.seat == Seat.id)))
+        .where((Show.id == show_id) & Seat.label.in_(labels))
         .tuples()
     )
-    unknown = sorted(set(labels) - {label for _, label, _ in found})
+    rows.sort()  # by show seat id: the one lock order every writer follows
+    if not rows or rows[0][3] != "scheduled" or not rows[0][4]:
+        _show_refusal(show_id)
+    unknown = sorted(set(labels) - {row[1] for row in rows})
     if unknown:
         raise InvalidSeats(unknown)
-    return [(sid, label, money(price)) for sid, label, price in found]
+    seats = [(sid, label, money(price)) for sid, label, price, *_ in rows]
+    return seats, parse_db_datetime(rows[0][5]), parse_db_datetime(rows[0][6])
 
 
 def _taken(ids: list[int], token: str) -> list[str]:
@@ -215,9 +230,8 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
     token = secrets.token_hex(16)
 
     def attempt() -> Hold:
-        seats = _resolve(show_id, wanted)
+        seats, now, expires = _resolve(show_id, wanted, ttl)
         ids = [sid for sid, _, _ in seats]
-        now, expires = _clock(ttl)
         if settings.locking == "pessimistic":
             _lock_pessimistic(ids)
         changed = (
