@@ -36,10 +36,26 @@ RETRYABLE_MYSQL_ERRORS = {1213, 1205, 1020, 1047}
 CONNECTION_ERRORS = {2003, 2006, 2013, 2055, 1927, 4031}
 
 T = TypeVar("T")
+SERVER_STATUS_IN_TRANS = 1
 
 
 class MariaDBDatabase(PooledMySQLDatabase):
     """MySQL/MariaDB with the session settings the seat protocol relies on."""
+
+    def _is_closed(self, conn):
+        # The stock pool pings the server on every checkout: a round trip per service call.
+        # A connection the server dropped fails on its first statement instead, and
+        # transaction() discards it and retries on a fresh one.
+        return not conn.open
+
+    def _can_reuse(self, conn):
+        # The stock check rolls back on every check-in (pymysql has no in_transaction flag).
+        try:
+            if conn.server_status & SERVER_STATUS_IN_TRANS:
+                conn.rollback()
+        except Exception:
+            return False
+        return True
 
     def _initialize_connection(self, conn):
         # peewee calls this on every checkout from the pool; the session settings stick to the
@@ -66,17 +82,21 @@ def is_mysql(db: peewee.Database | None = None) -> bool:
 
 def make_database(url: str, *, pool_size: int = 8) -> peewee.Database:
     """A peewee database for ``url`` (not yet connected). Raises DatabaseUnavailable on bad URLs."""
+    db = _make_database(url, pool_size)
+    db.bmstui_url = url  # identifies the database in per-process caches
+    return db
+
+
+def _make_database(url: str, pool_size: int) -> peewee.Database:
     parts = urlsplit(url)
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
         raw = unquote(url.split("://", 1)[1])
-        path = raw[1:] if raw.startswith("/") else raw
+        path = raw[1:] if raw.startswith("/") else raw  # sqlite:///rel.db, sqlite:////abs.db
         if path in ("", ":memory:"):
             raise DatabaseUnavailable(
                 mask_url(url), "an in-memory database cannot be shared", "give a file path"
             )
-        if raw.startswith("//"):  # sqlite:////abs/path
-            path = raw[1:]
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         return EmbeddedDatabase(
             str(Path(path).expanduser()),
@@ -151,15 +171,33 @@ def transaction(fn: Callable[[], T], *, attempts: int = 8) -> T:
     if database.in_transaction():
         return fn()
     for attempt in range(attempts):
+        body_done = False
         try:
             with database.connection_context():
                 with database.atomic():
-                    return fn()
-        except (peewee.OperationalError, peewee.InternalError) as exc:
-            if attempt == attempts - 1 or not _retryable(exc):
+                    result = fn()
+                    body_done = True
+                return result
+        except (peewee.OperationalError, peewee.InternalError, peewee.InterfaceError) as exc:
+            lost = mysql_error_code(exc) in CONNECTION_ERRORS or isinstance(
+                exc, peewee.InterfaceError)
+            if lost:
+                _discard_connection()
+            # A connection lost before COMMIT was sent rolled the work back: safe to redo.
+            # Lost during COMMIT, the outcome is unknown: the caller must decide.
+            retry = _retryable(exc) or (lost and not body_done)
+            if attempt == attempts - 1 or not retry:
                 raise
             time.sleep(random.uniform(0.0, 0.004 * 2**attempt))
     raise AssertionError("unreachable")
+
+
+def _discard_connection() -> None:
+    """Drop this thread's dead connection without returning it to the pool."""
+    try:
+        database.obj.manual_close()
+    except Exception:
+        database.obj._state.reset()
 
 
 def now_sql() -> peewee.Node:

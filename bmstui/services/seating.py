@@ -20,6 +20,7 @@ from decimal import Decimal
 import peewee as pw
 
 from bmstui.config import get_settings
+from bmstui import seat_sql
 from bmstui.pricing import money
 from bmstui.db import database, is_mysql, later_sql, now_sql, parse_db_datetime, transaction
 from bmstui.errors import (
@@ -165,30 +166,50 @@ def _show_refusal(show_id: int) -> None:
         raise BookingClosed("This show has already started; booking is closed")
 
 
-def _resolve(show_id: int, labels: list[str], ttl: float):
-    """Seats (id, label, price) sorted by id, and the DB clock (now, now + ttl): one query.
+_SEAT_INDEX: dict[tuple[str, int], dict[str, tuple[int, Decimal]]] = {}
+_SEAT_INDEX_LIMIT = 256
 
-    Refuses closed shows and unknown labels. The seat ids never change, so reading them
-    without a lock is safe; whether they are free is decided by the UPDATE that follows.
+
+def _seat_index(show_id: int) -> dict[str, tuple[int, Decimal]]:
+    """label -> (show seat id, price) of a show. Both are fixed when the show is created, so
+    each process reads them once per show instead of once per hold."""
+    key = (getattr(database.obj, "bmstui_url", ""), show_id)
+    index = _SEAT_INDEX.get(key)
+    if index is None:
+        index = {
+            label: (sid, money(price))
+            for sid, label, price in ShowSeat.select(ShowSeat.id, Seat.label, ShowSeat.price)
+            .join(Seat)
+            .where(ShowSeat.show == show_id)
+            .tuples()
+        }
+        if not index:
+            _show_refusal(show_id)
+            raise ShowNotFound(show_id)
+        if len(_SEAT_INDEX) >= _SEAT_INDEX_LIMIT:
+            _SEAT_INDEX.clear()
+        _SEAT_INDEX[key] = index
+    return index
+
+
+def _resolve(show_id: int, labels: list[str], ttl: float):
+    """Seats (id, label, price) sorted by id, and the DB clock (now, now + ttl).
+
+    Refuses closed shows and unknown labels. Whether the seats are free is decided by the
+    UPDATE that follows, never by a read.
     """
-    rows = list(
-        Show.select(
-            ShowSeat.id, Seat.label, ShowSeat.price, Show.status,
-            (Show.starts_at > now_sql()).alias("open"), now_sql(), later_sql(ttl),
-        )
-        .join(Seat, on=(Seat.screen == Show.screen))  # by the unique (screen, label) index
-        .join(ShowSeat, on=((ShowSeat.show == Show.id) & (ShowSeat.seat == Seat.id)))
-        .where((Show.id == show_id) & Seat.label.in_(labels))
-        .tuples()
-    )
-    rows.sort()  # by show seat id: the one lock order every writer follows
-    if not rows or rows[0][3] != "scheduled" or not rows[0][4]:
-        _show_refusal(show_id)
-    unknown = sorted(set(labels) - {row[1] for row in rows})
+    index = _seat_index(show_id)
+    unknown = sorted(label for label in labels if label not in index)
     if unknown:
         raise InvalidSeats(unknown)
-    seats = [(sid, label, money(price)) for sid, label, price, *_ in rows]
-    return seats, parse_db_datetime(rows[0][5]), parse_db_datetime(rows[0][6])
+    mysql = is_mysql()
+    row = database.execute_sql(
+        seat_sql.show_clock(mysql), [seat_sql.ttl_param(mysql, ttl), show_id]
+    ).fetchone()
+    if row is None or row[0] != "scheduled" or not row[1]:
+        _show_refusal(show_id)
+    seats = sorted((index[label][0], label, index[label][1]) for label in labels)
+    return seats, parse_db_datetime(row[2]), parse_db_datetime(row[3])
 
 
 def _taken(ids: list[int], token: str) -> list[str]:
@@ -234,17 +255,17 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
         ids = [sid for sid, _, _ in seats]
         if settings.locking == "pessimistic":
             _lock_pessimistic(ids)
-        changed = (
-            ShowSeat.update(status="held", hold_token=token, held_until=expires, updated_at=now)
-            .where(ShowSeat.id.in_(ids) & free_seat_condition())
-            .execute()
-        )
+        mysql = is_mysql()
+        at, until = seat_sql.datetime_param(mysql, now), seat_sql.datetime_param(mysql, expires)
+        changed = database.execute_sql(
+            seat_sql.hold_update(mysql, len(ids)), [token, until, at, *ids]
+        ).rowcount
         if changed != len(ids):
             raise SeatsUnavailable(_taken(ids, token) or [label for _, label, _ in seats])
-        HoldRow.insert(
-            token=token, show=show_id, terminal=terminal, operator=operator,
-            seat_count=len(ids), created_at=now, expires_at=expires,
-        ).execute()
+        database.execute_sql(
+            seat_sql.insert_hold(mysql),
+            [token, show_id, terminal, _operator_id(operator), len(ids), at, until],
+        )
         by_label = {label: price for _, label, price in seats}
         return Hold(
             token=token, show_id=show_id, labels=tuple(wanted),
@@ -256,13 +277,13 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
 
 
 def _held_ids(token: str) -> list[int]:
-    return [
-        sid
-        for (sid,) in ShowSeat.select(ShowSeat.id)
-        .where((ShowSeat.hold_token == token) & (ShowSeat.status == "held"))
-        .order_by(ShowSeat.id)
-        .tuples()
-    ]
+    return [sid for (sid,) in database.execute_sql(seat_sql.held_ids(is_mysql()), [token])]
+
+
+def _operator_id(operator) -> int | None:
+    if operator is None or isinstance(operator, int):
+        return operator
+    return getattr(operator, "id", None)
 
 
 def check_token(token) -> str:
@@ -276,19 +297,14 @@ def release(token: str) -> int:
     token = check_token(token)
 
     def attempt() -> int:
+        mysql = is_mysql()
         ids = _held_ids(token)
         freed = 0
         if ids:
-            freed = (
-                ShowSeat.update(status="available", hold_token=None, held_until=None,
-                                updated_at=now_sql())
-                .where(ShowSeat.id.in_(ids) & (ShowSeat.hold_token == token)
-                       & (ShowSeat.status == "held"))
-                .execute()
-            )
-        HoldRow.update(state="released").where(
-            (HoldRow.token == token) & (HoldRow.state == "active")
-        ).execute()
+            freed = database.execute_sql(
+                seat_sql.release_update(mysql, len(ids)), [*ids, token]
+            ).rowcount
+        database.execute_sql(seat_sql.mark_hold(mysql), ["released", token])
         return freed
 
     return transaction(attempt)
