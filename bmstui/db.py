@@ -22,7 +22,7 @@ import peewee
 from playhouse.pool import PooledMySQLDatabase, PooledSqliteDatabase
 
 from bmstui.config import mask_url
-from bmstui.errors import DatabaseUnavailable
+from bmstui.errors import DatabaseUnavailable, TryAgain
 
 database = peewee.DatabaseProxy()
 
@@ -186,8 +186,10 @@ def transaction(fn: Callable[[], T], *, attempts: int = 8) -> T:
             # A connection lost before COMMIT was sent rolled the work back: safe to redo.
             # Lost during COMMIT, the outcome is unknown: the caller must decide.
             retry = _retryable(exc) or (lost and not body_done)
-            if attempt == attempts - 1 or not retry:
+            if not retry:
                 raise
+            if attempt == attempts - 1:
+                raise TryAgain() from exc
             time.sleep(random.uniform(0.0, 0.004 * 2**attempt))
     raise AssertionError("unreachable")
 

@@ -92,3 +92,8 @@ class BookingNotFound(BookingError):
     def __init__(self, code: str):
         self.code = code
         super().__init__(f"No booking with code {code!r}")
+
+
+class TryAgain(BookingError):
+    def __init__(self, message: str = "The database is very busy right now; please try again"):
+        super().__init__(message)
