@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pymysql
 import pytest
+from conftest import _server_kwargs
 
 TABLES = ("city", "theater", "screen", "seat", "movie", "show", "show_seat")
 CLOSED_PORT_URL = "mysql://root:s3cret@127.0.0.1:1/bmstui"
@@ -188,14 +189,7 @@ def test_cwd_bmstui_toml_and_dotenv_are_used(run, tmp_path):
 # --- MariaDB -------------------------------------------------------------------------------------
 
 
-def _server(url: str) -> dict:
-    parts = urlsplit(url)
-    return {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 3306,
-        "user": parts.username or "root",
-        "password": parts.password or "",
-    }
+_server = _server_kwargs
 
 
 @pytest.fixture
