@@ -136,12 +136,8 @@ def seat_map(show_id: int, *, token: str | None = None) -> list[SeatState]:
             x=r["x"], y=r["y"],
             mine=bool(token) and r["hold_token"] == token and r["state"] == "held",
         )
-        for r in query_rows_sorted(rows)
+        for r in rows
     ]
-
-
-def query_rows_sorted(rows: list[dict]) -> list[dict]:
-    return sorted(rows, key=lambda r: (r["y"], r["x"]))
 
 
 def _clock(seconds: float) -> tuple[datetime, datetime]:
