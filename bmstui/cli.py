@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import peewee
 
-from bmstui.config import get_settings, load_settings, mask_url, use_settings
+from bmstui.config import get_settings, load_settings, use_settings
 from bmstui.errors import BmstuiError, BookingError, ConfigError, DatabaseUnavailable
 
 EXIT_REFUSED = 1

@@ -11,6 +11,7 @@ Times that decide anything come from the database clock (``now_sql``), never fro
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -57,6 +58,10 @@ class MariaDBDatabase(PooledMySQLDatabase):
             return False
         return True
 
+    def _set_server_version(self, conn):
+        super()._set_server_version(conn)
+        self.is_mariadb = "maria" in str(conn.get_server_info()).lower()
+
     def _initialize_connection(self, conn):
         # peewee calls this on every checkout from the pool; the session settings stick to the
         # connection, so set them once per physical connection.
@@ -78,6 +83,14 @@ class EmbeddedDatabase(PooledSqliteDatabase):
 def is_mysql(db: peewee.Database | None = None) -> bool:
     db = db or database.obj
     return isinstance(db, peewee.MySQLDatabase)
+
+
+def supports_returning() -> bool:
+    """INSERT ... RETURNING: MariaDB 10.5+ and SQLite 3.35+, not MySQL 8."""
+    db = database.obj
+    if is_mysql(db):
+        return bool(getattr(db, "is_mariadb", False)) and (db.server_version or (0,)) >= (10, 5)
+    return sqlite3.sqlite_version_info >= (3, 35)
 
 
 def make_database(url: str, *, pool_size: int = 8) -> peewee.Database:
@@ -161,12 +174,13 @@ def _retryable(exc: BaseException) -> bool:
     return "database is locked" in str(exc)
 
 
-def transaction(fn: Callable[[], T], *, attempts: int = 8) -> T:
+def transaction(fn: Callable[[], T], *, attempts: int = 8, atomic: bool = True) -> T:
     """Run ``fn`` in one transaction, retrying the whole of it on deadlocks and lock timeouts.
 
     Retries happen outside the outermost transaction (a deadlock rolls the whole transaction back
     on the server, so only a fresh start is safe). Business refusals (BookingError) pass through
-    untouched. Called inside an open transaction, it just runs ``fn`` there.
+    untouched. Called inside an open transaction, it just runs ``fn`` there. With
+    ``atomic=False`` ``fn`` runs in autocommit mode: for work that is one statement anyway.
     """
     if database.in_transaction():
         return fn()
@@ -174,6 +188,8 @@ def transaction(fn: Callable[[], T], *, attempts: int = 8) -> T:
         body_done = False
         try:
             with database.connection_context():
+                if not atomic:
+                    return fn()
                 with database.atomic():
                     result = fn()
                     body_done = True

@@ -8,7 +8,6 @@ table names and cached by (backend, number of seats). Everything else uses peewe
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 
 from bmstui.models import Hold, Show, ShowSeat
@@ -30,42 +29,58 @@ def ttl_param(mysql: bool, seconds: float):
     return int(round(seconds * 1_000_000)) if mysql else f"{seconds:+.3f} seconds"
 
 
-def datetime_param(mysql: bool, value: datetime):
-    """SQLite stores peewee's text form; MySQL takes the datetime itself."""
-    return value if mysql else str(value)
-
-
-@lru_cache(maxsize=4)
-def show_clock(mysql: bool) -> str:
-    """(status, open for sale, now, now + ttl) of one show: params (ttl, show id)."""
-    q, p, now = _parts(mysql)
-    later = (f"DATE_ADD({now}, INTERVAL {p} MICROSECOND)" if mysql
-             else f"strftime('%Y-%m-%d %H:%M:%f', 'now', {p})")
-    return (f"SELECT status, starts_at > {now}, {now}, {later} "
-            f"FROM {_table(Show, q)} WHERE id = {p}")
+def _later(mysql: bool, p: str) -> str:
+    if mysql:
+        return f"DATE_ADD({_MYSQL_NOW}, INTERVAL {p} MICROSECOND)"
+    return f"strftime('%Y-%m-%d %H:%M:%f', 'now', {p})"
 
 
 @lru_cache(maxsize=64)
 def hold_update(mysql: bool, n: int) -> str:
-    """Hold n seats if every one is free: params (token, held_until, now, *ids)."""
+    """Hold n seats if every one is free and the show is on sale, by the DB clock.
+
+    Params: (token, ttl, *ids, show id). The show check rides in the same statement, so a hold
+    costs no extra round trip for it; a refusal is diagnosed afterwards.
+    """
     q, p, now = _parts(mysql)
     ids = ", ".join([p] * n)
     return (
         f"UPDATE {_table(ShowSeat, q)} SET status = 'held', hold_token = {p}, "
-        f"held_until = {p}, updated_at = {p} "
+        f"held_until = {_later(mysql, p)}, updated_at = {now} "
         f"WHERE id IN ({ids}) AND (status = 'available' OR "
-        f"(status = 'held' AND held_until <= {now}))"
+        f"(status = 'held' AND held_until <= {now})) "
+        f"AND EXISTS (SELECT 1 FROM {_table(Show, q)} WHERE id = {p} "
+        f"AND status = 'scheduled' AND starts_at > {now})"
     )
 
 
 @lru_cache(maxsize=4)
-def insert_hold(mysql: bool) -> str:
+def insert_hold(mysql: bool, returning: bool) -> str:
+    """The hold row, its times copied from a seat it just held: params (token, terminal,
+    operator, seat count, one held seat id). With RETURNING it also answers (now, expiry)."""
     q, p, _ = _parts(mysql)
-    return (
+    sql = (
         f"INSERT INTO {_table(Hold, q)} (token, show_id, terminal, operator_id, seat_count, "
-        f"created_at, expires_at, extensions, state) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, "
-        f"0, 'active')"
+        f"created_at, expires_at, extensions, state) "
+        f"SELECT {p}, show_id, {p}, {p}, {p}, updated_at, held_until, 0, 'active' "
+        f"FROM {_table(ShowSeat, q)} WHERE id = {p}"
     )
+    return sql + " RETURNING created_at, expires_at" if returning else sql
+
+
+@lru_cache(maxsize=4)
+def hold_times(mysql: bool) -> str:
+    """(created, expires) of a hold, for servers without INSERT ... RETURNING (MySQL 8)."""
+    q, p, _ = _parts(mysql)
+    return f"SELECT created_at, expires_at FROM {_table(Hold, q)} WHERE token = {p}"
+
+
+@lru_cache(maxsize=64)
+def lock_rows(mysql: bool, n: int, mode: str) -> str:
+    """SELECT ... FOR UPDATE NOWAIT / SKIP LOCKED of show seats in id order: params (*ids)."""
+    q, p, _ = _parts(mysql)
+    ids = ", ".join([p] * n)
+    return f"SELECT id FROM {_table(ShowSeat, q)} WHERE id IN ({ids}) ORDER BY id FOR UPDATE {mode}"
 
 
 @lru_cache(maxsize=4)
@@ -86,10 +101,3 @@ def release_update(mysql: bool, n: int) -> str:
         f"held_until = NULL, updated_at = {now} "
         f"WHERE id IN ({ids}) AND hold_token = {p} AND status = 'held'"
     )
-
-
-@lru_cache(maxsize=4)
-def mark_hold(mysql: bool) -> str:
-    """Move a hold from active to a final state: params (state, token)."""
-    q, p, _ = _parts(mysql)
-    return f"UPDATE {_table(Hold, q)} SET state = {p} WHERE token = {p} AND state = 'active'"

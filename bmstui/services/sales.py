@@ -22,13 +22,12 @@ from bmstui.errors import (
     BookingError,
     BookingNotFound,
     HoldExpired,
-    HoldNotFound,
     PaymentDeclined,
 )
 from bmstui.models import PAYMENT_METHODS, AuditEvent, BookingSeat, Operator, Payment, Seat, ShowSeat
 from bmstui.models import Booking as BookingRow
 from bmstui.models import Hold as HoldRow
-from bmstui.services.seating import check_token
+from bmstui.services.seating import check_token, forget, live_hold
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
 
@@ -127,9 +126,8 @@ def _booking_for_token(token: str) -> Booking | None:
 
 
 def _held_seats(token: str) -> tuple[HoldRow, list[tuple[int, str, str, Decimal]]]:
-    hold = HoldRow.get_or_none(HoldRow.token == token)
-    if hold is None or hold.state == "released":
-        raise HoldNotFound()
+    """The live hold and its seats (id, label, type, price) in id order, or why not."""
+    hold, _, _ = live_hold(token)
     seats = list(
         ShowSeat.select(ShowSeat.id, Seat.label, Seat.type, ShowSeat.price)
         .join(Seat)
@@ -217,6 +215,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
         ).execute()
         return booking_view(booking_id)
 
+    forget(token)
     for _ in range(3):
         try:
             return transaction(attempt)

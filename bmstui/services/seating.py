@@ -19,10 +19,18 @@ from decimal import Decimal
 
 import peewee as pw
 
-from bmstui.config import get_settings
 from bmstui import seat_sql
-from bmstui.pricing import money
-from bmstui.db import database, is_mysql, later_sql, now_sql, parse_db_datetime, transaction
+from bmstui.config import get_settings
+from bmstui.db import (
+    database,
+    is_mysql,
+    later_sql,
+    mysql_error_code,
+    now_sql,
+    parse_db_datetime,
+    supports_returning,
+    transaction,
+)
 from bmstui.errors import (
     BookingClosed,
     HoldExpired,
@@ -33,6 +41,7 @@ from bmstui.errors import (
     TooManySeats,
 )
 from bmstui.models import Hold as HoldRow
+from bmstui.pricing import money
 from bmstui.models import Seat, Show, ShowSeat
 from bmstui.services.catalog import free_seat_condition
 
@@ -172,40 +181,30 @@ def _seat_index(show_id: int) -> dict[str, tuple[int, Decimal]]:
     key = (getattr(database.obj, "bmstui_url", ""), show_id)
     index = _SEAT_INDEX.get(key)
     if index is None:
-        index = {
-            label: (sid, money(price))
-            for sid, label, price in ShowSeat.select(ShowSeat.id, Seat.label, ShowSeat.price)
-            .join(Seat)
-            .where(ShowSeat.show == show_id)
-            .tuples()
-        }
-        if not index:
-            _show_refusal(show_id)
-            raise ShowNotFound(show_id)
+        with database.connection_context():
+            index = {
+                label: (sid, money(price))
+                for sid, label, price in ShowSeat.select(ShowSeat.id, Seat.label, ShowSeat.price)
+                .join(Seat)
+                .where(ShowSeat.show == show_id)
+                .tuples()
+            }
+            if not index:
+                _show_refusal(show_id)
+                raise ShowNotFound(show_id)
         if len(_SEAT_INDEX) >= _SEAT_INDEX_LIMIT:
             _SEAT_INDEX.clear()
         _SEAT_INDEX[key] = index
     return index
 
 
-def _resolve(show_id: int, labels: list[str], ttl: float):
-    """Seats (id, label, price) sorted by id, and the DB clock (now, now + ttl).
-
-    Refuses closed shows and unknown labels. Whether the seats are free is decided by the
-    UPDATE that follows, never by a read.
-    """
+def _resolve(show_id: int, labels: list[str]) -> list[tuple[int, str, Decimal]]:
+    """(show seat id, label, price) for the labels, sorted by id (the lock order)."""
     index = _seat_index(show_id)
     unknown = sorted(label for label in labels if label not in index)
     if unknown:
         raise InvalidSeats(unknown)
-    mysql = is_mysql()
-    row = database.execute_sql(
-        seat_sql.show_clock(mysql), [seat_sql.ttl_param(mysql, ttl), show_id]
-    ).fetchone()
-    if row is None or row[0] != "scheduled" or not row[1]:
-        _show_refusal(show_id)
-    seats = sorted((index[label][0], label, index[label][1]) for label in labels)
-    return seats, parse_db_datetime(row[2]), parse_db_datetime(row[3])
+    return sorted((index[label][0], label, index[label][1]) for label in labels)
 
 
 def _taken(ids: list[int], token: str) -> list[str]:
@@ -221,16 +220,38 @@ def _taken(ids: list[int], token: str) -> list[str]:
     ]
 
 
-def _lock_pessimistic(ids: list[int]) -> None:
-    """MySQL: lock the rows in id order without waiting; a conflict is retried by transaction()."""
+def _lock_pessimistic(ids: list[int], labels_by_id: dict[int, str]) -> None:
+    """MySQL: lock the rows in id order, failing at once if another counter is on one of them.
+
+    That is the trade-off against ``conditional``: a seat another counter is holding right now
+    is refused immediately instead of waiting to see whether that counter's hold commits.
+    """
     if not is_mysql():
         return  # SQLite: the BEGIN IMMEDIATE transaction already excludes other writers
-    placeholders = ", ".join(["%s"] * len(ids))
-    table = ShowSeat._meta.table_name
-    database.execute_sql(
-        f"SELECT id FROM `{table}` WHERE id IN ({placeholders}) ORDER BY id FOR UPDATE NOWAIT",
-        ids,
-    )
+    try:
+        database.execute_sql(seat_sql.lock_rows(True, len(ids), "NOWAIT"), ids)
+    except pw.OperationalError as exc:
+        if mysql_error_code(exc) != 1205:
+            raise
+        got = {sid for (sid,) in database.execute_sql(
+            seat_sql.lock_rows(True, len(ids), "SKIP LOCKED"), ids)}
+        raise SeatsUnavailable([labels_by_id[sid] for sid in ids if sid not in got]
+                               or list(labels_by_id.values())) from None
+
+
+class _Refused(Exception):
+    """Inside hold(): not every seat could be taken; roll back, then say why."""
+
+
+# Seat ids of the holds this process made, so releasing one needs no lookup. A stale or missing
+# entry is harmless: the release UPDATE still checks the token on every row.
+_HELD: dict[str, list[int]] = {}
+_HELD_LIMIT = 4096
+
+
+def forget(token: str) -> None:
+    """Drop a hold from this process's release shortcut (it was confirmed)."""
+    _HELD.pop(token, None)
 
 
 def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None = None,
@@ -245,23 +266,26 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
         raise InvalidSeats(message=f"A hold lasts between 0 and 24 h, not {ttl} s")
     terminal = str(terminal or settings.terminal)[:60]
     token = secrets.token_hex(16)
+    seats = _resolve(show_id, wanted)
+    ids = [sid for sid, _, _ in seats]
 
     def attempt() -> Hold:
-        seats, now, expires = _resolve(show_id, wanted, ttl)
-        ids = [sid for sid, _, _ in seats]
-        if settings.locking == "pessimistic":
-            _lock_pessimistic(ids)
         mysql = is_mysql()
-        at, until = seat_sql.datetime_param(mysql, now), seat_sql.datetime_param(mysql, expires)
+        if settings.locking == "pessimistic":
+            _lock_pessimistic(ids, {sid: label for sid, label, _ in seats})
         changed = database.execute_sql(
-            seat_sql.hold_update(mysql, len(ids)), [token, until, at, *ids]
+            seat_sql.hold_update(mysql, len(ids)),
+            [token, seat_sql.ttl_param(mysql, ttl), *ids, show_id],
         ).rowcount
         if changed != len(ids):
-            raise SeatsUnavailable(_taken(ids, token) or [label for _, label, _ in seats])
-        database.execute_sql(
-            seat_sql.insert_hold(mysql),
-            [token, show_id, terminal, _operator_id(operator), len(ids), at, until],
-        )
+            raise _Refused()
+        params = [token, terminal, _operator_id(operator), len(ids), ids[0]]
+        if supports_returning():
+            times = database.execute_sql(seat_sql.insert_hold(mysql, True), params).fetchone()
+        else:
+            database.execute_sql(seat_sql.insert_hold(mysql, False), params)
+            times = database.execute_sql(seat_sql.hold_times(mysql), [token]).fetchone()
+        now, expires = parse_db_datetime(times[0]), parse_db_datetime(times[1])
         by_label = {label: price for _, label, price in seats}
         return Hold(
             token=token, show_id=show_id, labels=tuple(wanted),
@@ -269,7 +293,20 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
             remaining_at_start=(expires - now).total_seconds(),
         )
 
-    return transaction(attempt)
+    try:
+        made = transaction(attempt)
+    except _Refused:
+        # Explained only after the rollback: a refused hold keeps no lock while it looks up
+        # why, so a pile-up of counters on one seat does not queue behind each other's reads.
+        with database.connection_context():
+            _show_refusal(show_id)
+            raise SeatsUnavailable(
+                _taken(ids, token) or [label for _, label, _ in seats]
+            ) from None
+    if len(_HELD) >= _HELD_LIMIT:
+        _HELD.clear()
+    _HELD[token] = ids
+    return made
 
 
 def _held_ids(token: str) -> list[int]:
@@ -292,18 +329,20 @@ def release(token: str) -> int:
     """Give the seats of a hold back; returns how many were freed (0 if already gone)."""
     token = check_token(token)
 
-    def attempt() -> int:
-        mysql = is_mysql()
-        ids = _held_ids(token)
-        freed = 0
-        if ids:
-            freed = database.execute_sql(
-                seat_sql.release_update(mysql, len(ids)), [*ids, token]
-            ).rowcount
-        database.execute_sql(seat_sql.mark_hold(mysql), ["released", token])
-        return freed
+    known = _HELD.pop(token, None)
 
-    return transaction(attempt)
+    def attempt() -> int:
+        # One UPDATE by primary key in id order (the lock order of hold); in autocommit mode it
+        # is its own transaction. The hold row is left alone: a hold with no seats left and
+        # time to run reads as released (see _hold_state).
+        ids = known or _held_ids(token)
+        if not ids:
+            return 0
+        return database.execute_sql(
+            seat_sql.release_update(is_mysql(), len(ids)), [*ids, token]
+        ).rowcount
+
+    return transaction(attempt, atomic=False)
 
 
 def sweep(show_id: int | None = None) -> int:
@@ -329,16 +368,28 @@ def sweep(show_id: int | None = None) -> int:
     return transaction(attempt)
 
 
+def live_hold(token: str) -> tuple[HoldRow, datetime, list[int]]:
+    """(hold row, db now, its held seat ids) of a hold still alive, or the refusal why not.
+
+    Released holds keep their row: a hold with time left but no seats was released.
+    """
+    row = HoldRow.get_or_none(HoldRow.token == token)
+    if row is None or row.state == "confirmed":
+        raise HoldNotFound()
+    now, _ = _clock(0)
+    if row.expires_at <= now:
+        raise HoldExpired()
+    ids = _held_ids(token)
+    if not ids:
+        raise HoldNotFound("This hold was released")
+    return row, now, ids
+
+
 def get_hold(token: str) -> Hold:
     """The hold as it stands now; HoldNotFound if unknown, HoldExpired if it ran out."""
     token = check_token(token)
     with database.connection_context():
-        row = HoldRow.get_or_none(HoldRow.token == token)
-        if row is None or row.state in ("released", "confirmed"):
-            raise HoldNotFound()
-        now, _ = _clock(0)
-        if row.expires_at <= now:
-            raise HoldExpired()
+        row, now, _ = live_hold(token)
         seats = list(
             ShowSeat.select(Seat.label, ShowSeat.price)
             .join(Seat)
@@ -362,24 +413,18 @@ def extend(token: str, seconds: float | None = None) -> Hold:
         raise HoldExpired(f"An extension is between 0 and 3600 s, not {seconds} s")
 
     def attempt() -> None:
-        row = HoldRow.get_or_none(HoldRow.token == token)
-        if row is None or row.state in ("released", "confirmed"):
-            raise HoldNotFound()
-        now, _ = _clock(0)
-        if row.expires_at <= now:
-            raise HoldExpired("The hold already ran out; it cannot be extended")
+        row, now, ids = live_hold(token)
         if row.extensions >= settings.max_extensions:
             raise HoldExpired(
                 f"This hold was already extended {row.extensions} time(s); that is the limit"
             )
         new_expiry = row.expires_at + timedelta(seconds=seconds)
-        ids = _held_ids(token)
         changed = (
             ShowSeat.update(held_until=new_expiry, updated_at=now)
             .where(ShowSeat.id.in_(ids) & (ShowSeat.hold_token == token)
                    & (ShowSeat.status == "held") & (ShowSeat.held_until > now))
             .execute()
-        ) if ids else 0
+        )
         if changed != row.seat_count:
             raise HoldExpired()
         updated = (
