@@ -257,3 +257,50 @@ def test_every_refusal_is_a_booking_error():
     for cls in (SeatsUnavailable, InvalidSeats, TooManySeats, HoldExpired, HoldNotFound,
                 BookingClosed, PaymentDeclined):
         assert issubclass(cls, BookingError)
+
+
+def test_hold_without_insert_returning(new_show, monkeypatch):
+    """MySQL 8 has no INSERT ... RETURNING: the hold reads its times back instead."""
+    monkeypatch.setattr(seating, "supports_returning", lambda: False)
+    show = new_show()
+    held = seating.hold(show, ["A3"], ttl=45)
+    assert 40 < held.seconds_left <= 45
+    assert abs((held.expires_at - db_now()).total_seconds() - 45) < 5
+    assert seating.get_hold(held.token).labels == ("A3",)
+
+
+def test_release_from_another_process_needs_no_cache(new_show):
+    show = new_show()
+    held = seating.hold(show, ["B7", "B8"])
+    seating._HELD.clear()  # as if another terminal (process) releases it
+    assert seating.release(held.token) == 2
+    assert status_of(show)["B7"] == "available"
+    with pytest.raises(HoldNotFound, match="released"):
+        seating.get_hold(held.token)
+
+
+def test_pessimistic_refuses_at_once_a_seat_another_counter_is_locking(
+        backend, new_show, settings):
+    if backend != "mysql":
+        pytest.skip("SQLite has no row locks: its IMMEDIATE transaction serialises writers")
+    import pymysql
+
+    from conftest import MYSQL_URL, _server_kwargs
+
+    settings(locking="pessimistic")
+    show = new_show()
+    seat_id = next(s.id for s in seating.seat_map(show) if s.label == "C5")
+    name = database.obj.database
+    other = pymysql.connect(database=name, autocommit=False, **_server_kwargs(MYSQL_URL))
+    try:
+        with other.cursor() as cur:
+            cur.execute("SELECT id FROM show_seat WHERE id = %s FOR UPDATE", (seat_id,))
+            started = time.monotonic()
+            with pytest.raises(SeatsUnavailable) as refused:
+                seating.hold(show, ["C4", "C5"])
+            assert time.monotonic() - started < 2  # not the 5 s lock wait timeout
+            assert refused.value.labels == ("C5",)
+    finally:
+        other.rollback()
+        other.close()
+    assert seating.hold(show, ["C4", "C5"]).labels == ("C4", "C5")
