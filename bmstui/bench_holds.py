@@ -36,6 +36,7 @@ def add_parser(bench_sub, common) -> None:
     holds.add_argument("--contended", action="store_true",
                        help="all workers fight over the same 8 seats")
     holds.add_argument("--burst", type=int, default=25, help="counters in the burst tests")
+    holds.add_argument("--rounds", type=int, default=10, help="bursts to measure")
 
 
 def _bench_show() -> tuple[int, list[str]]:
@@ -154,21 +155,27 @@ def _raw_loop(url, locking, show_id, seat_sets, seconds, barrier, out):
     out.put((latencies, refused))
 
 
-def _once_at_barrier(url, locking, show_id, labels, warm_label, barrier, out):
+def _burst_rounds(url, locking, show_id, labels, warm_label, rounds, barrier, out):
+    """``rounds`` times: wait for every counter, hold at the same instant, then release."""
     from bmstui.errors import BookingError
     from bmstui.services import seating
 
     _worker_setup(url, locking)
     # A counter that has been open a while: connection, caches and code paths are warm.
     seating.release(seating.hold(show_id, [warm_label], ttl=30).token)
-    barrier.wait()
-    start = time.perf_counter()
-    try:
-        held = seating.hold(show_id, labels, ttl=30)
-        ok, token = True, held.token
-    except BookingError:
-        ok, token = False, None
-    out.put((ok, time.perf_counter() - start, token))
+    results = []
+    for _ in range(rounds):
+        barrier.wait()
+        start = time.perf_counter()
+        try:
+            token = seating.hold(show_id, labels, ttl=30).token
+        except BookingError:
+            token = None
+        results.append((token is not None, time.perf_counter() - start))
+        barrier.wait()  # everyone has tried; now give the seats back for the next round
+        if token:
+            seating.release(token)
+    out.put(results)
 
 
 def _run(target, n, args_for) -> list:
@@ -222,28 +229,24 @@ def bench_holds(args) -> int:
     ratio = rates["service"] / rates["raw driver"] if rates["raw driver"] else float("nan")
     console.print(f"service / raw = [bold]{ratio:.2f}[/] (target ≥ 0.60)")
 
-    burst = args.burst
-    seating.sweep(show_id)
+    burst, rounds = args.burst, args.rounds
     warm = labels[-burst:]
-    distinct = _run(_once_at_barrier, burst,
-                    lambda i: (url, settings.locking, show_id, [labels[i]], warm[i]))
-    ok = [lat for good, lat, _ in distinct if good]
-    for good, _, token in distinct:
-        if token:
-            seating.release(token)
+    seating.sweep(show_id)
+    distinct = [r for rs in _run(_burst_rounds, burst, lambda i: (
+        url, settings.locking, show_id, [labels[i]], warm[i], rounds)) for r in rs]
+    held = sum(ok for ok, _ in distinct)
     console.print(
-        f"{burst} counters, {burst} different seats at once: {len(ok)}/{burst} held, "
-        f"median {statistics.median([lat for _, lat, _ in distinct]) * 1000:.1f} ms, "
-        f"max {max(lat for _, lat, _ in distinct) * 1000:.1f} ms"
+        f"{burst} counters, {burst} different seats at once, {rounds} rounds: "
+        f"{held}/{burst * rounds} held, median {statistics.median(t for _, t in distinct) * 1000:.1f} ms, "
+        f"p95 {_pct([t for _, t in distinct], .95):.1f} ms"
     )
-    same = _run(_once_at_barrier, burst,
-                lambda i: (url, settings.locking, show_id, [labels[0]], warm[i]))
-    losers = [lat for good, lat, _ in same if not good]
-    for good, _, token in same:
-        if token:
-            seating.release(token)
+    same = [r for rs in _run(_burst_rounds, burst, lambda i: (
+        url, settings.locking, show_id, [labels[0]], warm[i], rounds)) for r in rs]
+    losers = [t for ok, t in same if not ok]
     console.print(
-        f"{burst} counters, one seat at once: {burst - len(losers)} won, {len(losers)} refused, "
-        f"losers' median {statistics.median(losers) * 1000 if losers else float('nan'):.1f} ms"
+        f"{burst} counters, one seat at once, {rounds} rounds: {len(same) - len(losers)} won, "
+        f"{len(losers)} refused, losers' median "
+        f"{statistics.median(losers) * 1000 if losers else float('nan'):.1f} ms, "
+        f"p95 {_pct(losers, .95):.1f} ms"
     )
     return 0

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
 from playhouse.pool import PooledMySQLDatabase, PooledSqliteDatabase
+from pymysql.constants.CLIENT import MULTI_STATEMENTS
 
 from bmstui.config import mask_url
 from bmstui.errors import DatabaseUnavailable, TryAgain
@@ -132,8 +133,11 @@ def _make_database(url: str, pool_size: int) -> peewee.Database:
                 mask_url(url), "no database name in the url", "mysql://user:pass@host:3306/bmstui"
             )
         options = dict(parse_qsl(parts.query))
+        # Multi-statements let a hold travel in one round trip (bmstui.seat_sql.hold_batch);
+        # every value still goes through the driver's escaping, never into the SQL text.
         return MariaDBDatabase(
             name,
+            client_flag=MULTI_STATEMENTS,
             host=parts.hostname or "127.0.0.1",
             port=parts.port or 3306,
             user=unquote(parts.username or "root"),

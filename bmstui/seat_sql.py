@@ -101,3 +101,33 @@ def release_update(mysql: bool, n: int) -> str:
         f"held_until = NULL, updated_at = {now} "
         f"WHERE id IN ({ids}) AND hold_token = {p} AND status = 'held'"
     )
+
+
+@lru_cache(maxsize=128)
+def hold_batch(n: int, pessimistic: bool, autocommit: bool = False) -> str:
+    """MySQL: a whole hold in one round trip (multi-statement), then COMMIT or ROLLBACK.
+
+    Params: ([*ids if pessimistic], token, ttl, *ids, show id, token, terminal, operator,
+    seat count, first id, token, token, show id). The hold row is only written if the first seat is
+    really ours; the caller still checks the UPDATE's count and rolls back a partial hold.
+    ``autocommit`` (one seat only): each statement commits alone, so a refused UPDATE lets go
+    of the row at once instead of after the client's ROLLBACK.
+    """
+    q, p, _ = _parts(True)
+    statements = [] if autocommit else ["START TRANSACTION"]
+    if pessimistic:
+        statements.append(lock_rows(True, n, "NOWAIT"))
+    statements += [
+        hold_update(True, n),
+        insert_hold(True, False) + f" AND hold_token = {p}",
+        hold_times(True),
+        show_state(True),
+    ]
+    return ";\n".join(statements)
+
+
+@lru_cache(maxsize=4)
+def show_state(mysql: bool) -> str:
+    """(status, on sale now) of a show: params (show id,). Explains a refused hold."""
+    q, p, now = _parts(mysql)
+    return f"SELECT status, starts_at > {now} FROM {_table(Show, q)} WHERE id = {p}"

@@ -155,19 +155,17 @@ def _clock(seconds: float) -> tuple[datetime, datetime]:
     return parse_db_datetime(row[0]), parse_db_datetime(row[1])
 
 
-def _show_refusal(show_id: int) -> None:
-    """Raise why a show cannot be sold now (unknown, cancelled, started), if it cannot."""
-    show = (
-        Show.select(Show.status, (Show.starts_at > now_sql()).alias("open"))
-        .where(Show.id == show_id)
-        .dicts()
-        .first()
-    )
-    if show is None:
+def _show_refusal(show_id: int, state: tuple | None = None) -> None:
+    """Raise why a show cannot be sold now (unknown, cancelled, started), if it cannot.
+
+    ``state`` is (status, on sale) when the caller already read it."""
+    if state is None:
+        state = database.execute_sql(seat_sql.show_state(is_mysql()), [show_id]).fetchone()
+    if state is None:
         raise ShowNotFound(show_id)
-    if show["status"] != "scheduled":
+    if state[0] != "scheduled":
         raise BookingClosed("This show was cancelled")
-    if not show["open"]:
+    if not state[1]:
         raise BookingClosed("This show has already started; booking is closed")
 
 
@@ -220,27 +218,28 @@ def _taken(ids: list[int], token: str) -> list[str]:
     ]
 
 
-def _lock_pessimistic(ids: list[int], labels_by_id: dict[int, str]) -> None:
-    """MySQL: lock the rows in id order, failing at once if another counter is on one of them.
-
-    That is the trade-off against ``conditional``: a seat another counter is holding right now
-    is refused immediately instead of waiting to see whether that counter's hold commits.
-    """
-    if not is_mysql():
-        return  # SQLite: the BEGIN IMMEDIATE transaction already excludes other writers
-    try:
-        database.execute_sql(seat_sql.lock_rows(True, len(ids), "NOWAIT"), ids)
-    except pw.OperationalError as exc:
-        if mysql_error_code(exc) != 1205:
-            raise
-        got = {sid for (sid,) in database.execute_sql(
+def _contested(ids: list[int], labels_by_id: dict[int, str]) -> list[str]:
+    """Labels of the rows another transaction has locked right now (MySQL SKIP LOCKED)."""
+    with database.connection_context():
+        free = {sid for (sid,) in database.execute_sql(
             seat_sql.lock_rows(True, len(ids), "SKIP LOCKED"), ids)}
-        raise SeatsUnavailable([labels_by_id[sid] for sid in ids if sid not in got]
-                               or list(labels_by_id.values())) from None
+    return [labels_by_id[sid] for sid in ids if sid not in free] or list(labels_by_id.values())
+
+
+def _rollback_quietly(conn) -> None:
+    try:
+        conn.rollback()
+    except Exception:  # the connection is gone; the server rolled back for us
+        pass
 
 
 class _Refused(Exception):
     """Inside hold(): not every seat could be taken; roll back, then say why."""
+
+    def __init__(self, contested: bool = False, show_state: tuple | None = None):
+        super().__init__()
+        self.contested = contested
+        self.show_state = show_state
 
 
 # Seat ids of the holds this process made, so releasing one needs no lookup. A stale or missing
@@ -269,44 +268,89 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
     seats = _resolve(show_id, wanted)
     ids = [sid for sid, _, _ in seats]
 
-    def attempt() -> Hold:
-        mysql = is_mysql()
-        if settings.locking == "pessimistic":
-            _lock_pessimistic(ids, {sid: label for sid, label, _ in seats})
-        changed = database.execute_sql(
-            seat_sql.hold_update(mysql, len(ids)),
-            [token, seat_sql.ttl_param(mysql, ttl), *ids, show_id],
-        ).rowcount
-        if changed != len(ids):
-            raise _Refused()
-        params = [token, terminal, _operator_id(operator), len(ids), ids[0]]
-        if supports_returning():
-            times = database.execute_sql(seat_sql.insert_hold(mysql, True), params).fetchone()
-        else:
-            database.execute_sql(seat_sql.insert_hold(mysql, False), params)
-            times = database.execute_sql(seat_sql.hold_times(mysql), [token]).fetchone()
+    pessimistic = settings.locking == "pessimistic"
+    operator_id = _operator_id(operator)
+    by_label = {label: price for _, label, price in seats}
+
+    def made(times) -> Hold:
         now, expires = parse_db_datetime(times[0]), parse_db_datetime(times[1])
-        by_label = {label: price for _, label, price in seats}
         return Hold(
             token=token, show_id=show_id, labels=tuple(wanted),
             expires_at=expires, prices=tuple(by_label[label] for label in wanted),
             remaining_at_start=(expires - now).total_seconds(),
         )
 
+    def attempt_mysql() -> Hold:
+        params = [*(ids if pessimistic else []), token, seat_sql.ttl_param(True, ttl), *ids,
+                  show_id, token, terminal, operator_id, len(ids), ids[0], token, token, show_id]
+        # One seat under the conditional strategy needs no transaction: its one-row UPDATE
+        # is all-or-nothing by itself, and in a pile-up on that seat each refused counter
+        # lets go of the row lock inside the statement rather than a round trip later. The
+        # hold row follows in the same batch; a counter dying in between leaves a seat held
+        # without a hold row, which expires like any other.
+        single = len(ids) == 1 and not pessimistic
+        conn = database.connection()
+        with pw.__exception_wrapper__:
+            cursor = conn.cursor()
+            try:
+                cursor.execute(seat_sql.hold_batch(len(ids), pessimistic, single), params)
+                for _ in range(int(not single) + int(pessimistic)):
+                    cursor.nextset()
+                changed = cursor.rowcount
+                cursor.nextset()
+                cursor.nextset()
+                times = cursor.fetchone()
+                cursor.nextset()
+                show_state = cursor.fetchone()
+            except BaseException as exc:
+                _rollback_quietly(conn)
+                if pessimistic and mysql_error_code(exc) == 1205:
+                    raise _Refused(contested=True) from None  # NOWAIT: never retried
+                raise
+            if changed != len(ids) or times is None:
+                if not single:
+                    _rollback_quietly(conn)
+                raise _Refused(show_state=show_state)
+            if not single:
+                conn.commit()
+        return made(times)
+
+    def attempt_sqlite() -> Hold:
+        changed = database.execute_sql(
+            seat_sql.hold_update(False, len(ids)),
+            [token, seat_sql.ttl_param(False, ttl), *ids, show_id],
+        ).rowcount
+        if changed != len(ids):
+            raise _Refused()
+        params = [token, terminal, operator_id, len(ids), ids[0]]
+        if supports_returning():
+            return made(database.execute_sql(seat_sql.insert_hold(False, True), params).fetchone())
+        database.execute_sql(seat_sql.insert_hold(False, False), params)
+        return made(database.execute_sql(seat_sql.hold_times(False), [token]).fetchone())
+
     try:
-        made = transaction(attempt)
-    except _Refused:
+        if is_mysql():
+            held = transaction(attempt_mysql, atomic=False)
+        else:
+            held = transaction(attempt_sqlite)
+    except _Refused as refused:
+        if refused.contested:
+            # NOWAIT: another counter is on one of these seats right now; refuse at once.
+            raise SeatsUnavailable(
+                _contested(ids, {sid: label for sid, label, _ in seats})) from None
         # Explained only after the rollback: a refused hold keeps no lock while it looks up
         # why, so a pile-up of counters on one seat does not queue behind each other's reads.
         with database.connection_context():
-            _show_refusal(show_id)
+            _show_refusal(show_id, refused.show_state)
+            if len(seats) == 1:  # the one seat asked for is the one taken
+                raise SeatsUnavailable([seats[0][1]]) from None
             raise SeatsUnavailable(
                 _taken(ids, token) or [label for _, label, _ in seats]
             ) from None
     if len(_HELD) >= _HELD_LIMIT:
         _HELD.clear()
     _HELD[token] = ids
-    return made
+    return held
 
 
 def _held_ids(token: str) -> list[int]:
