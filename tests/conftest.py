@@ -107,7 +107,9 @@ def settings(test_settings):
     """Change settings for one test: ``settings(hold_seconds=1)``."""
 
     def change(**values):
-        new = replace(TEST_SETTINGS, **values)
+        from bmstui.config import get_settings
+
+        new = replace(get_settings(), **values)
         use_settings(new)
         return new
 

@@ -26,8 +26,9 @@ pytestmark = pytest.mark.slow
 SPAWN = mp.get_context("spawn")
 
 
-@pytest.fixture(params=["conditional", "pessimistic"])
+@pytest.fixture(autouse=True, params=["conditional", "pessimistic"])
 def locking(request, settings):
+    """Every test here runs under both locking strategies."""
     settings(locking=request.param)
     return request.param
 
@@ -104,9 +105,9 @@ def test_three_buyers_two_on_one_seat(demo_db, new_show, locking):
     assert ("ok", ("C4",)) in [(o[0], o[1]) for o in outcomes]
 
 
-def test_slow_payer_loses_to_a_third_buyer(demo_db, new_show):
+def test_slow_payer_loses_to_a_third_buyer(demo_db, new_show, locking):
     show = new_show()
-    outcomes = race(demo_db, show, [["D5"], ["D5"]], "conditional")
+    outcomes = race(demo_db, show, [["D5"], ["D5"]], locking)
     winner = next(o for o in outcomes if o[0] == "ok")
     # The winner's hold is 120 s: shorten the race by taking a fresh, short hold as the winner.
     seating.release(winner[2])

@@ -35,8 +35,9 @@ def wait_until(predicate, timeout=10.0):
         time.sleep(0.05)
 
 
-@pytest.fixture(params=["conditional", "pessimistic"])
+@pytest.fixture(autouse=True, params=["conditional", "pessimistic"])
 def locking(request, settings):
+    """Every test here runs under both locking strategies."""
     settings(locking=request.param)
     return request.param
 
