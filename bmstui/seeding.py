@@ -24,6 +24,7 @@ from bmstui.clock import local_today, to_utc
 from bmstui.db import database, now_sql
 from bmstui.layouts import parse_layout
 from bmstui.models import (
+    SEAT_TYPES,
     City,
     Movie,
     PricingRule,
@@ -34,7 +35,6 @@ from bmstui.models import (
     ShowSeat,
     Theater,
 )
-from bmstui.models import SEAT_TYPES
 from bmstui.paths import data_dir
 
 Progress = Callable[[str, int, int], None]  # (step description, done, total)

@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 import peewee as pw
 
 from bmstui import payments
-from bmstui.pricing import money
 from bmstui.config import get_settings
 from bmstui.db import database, now_sql, transaction
 from bmstui.errors import (
@@ -24,9 +23,18 @@ from bmstui.errors import (
     HoldExpired,
     PaymentDeclined,
 )
-from bmstui.models import PAYMENT_METHODS, AuditEvent, BookingSeat, Operator, Payment, Seat, ShowSeat
+from bmstui.models import (
+    PAYMENT_METHODS,
+    AuditEvent,
+    BookingSeat,
+    Operator,
+    Payment,
+    Seat,
+    ShowSeat,
+)
 from bmstui.models import Booking as BookingRow
 from bmstui.models import Hold as HoldRow
+from bmstui.pricing import money
 from bmstui.services.seating import check_token, forget, live_hold
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter

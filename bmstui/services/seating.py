@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -24,7 +23,6 @@ from bmstui.config import get_settings
 from bmstui.db import (
     database,
     is_mysql,
-    later_sql,
     mysql_error_code,
     now_sql,
     parse_db_datetime,
@@ -32,18 +30,27 @@ from bmstui.db import (
     transaction,
 )
 from bmstui.errors import (
-    BookingClosed,
     HoldExpired,
     HoldNotFound,
     InvalidSeats,
     SeatsUnavailable,
     ShowNotFound,
-    TooManySeats,
 )
 from bmstui.models import Hold as HoldRow
-from bmstui.pricing import money
 from bmstui.models import Seat, Show, ShowSeat
+from bmstui.pricing import money
 from bmstui.services.catalog import free_seat_condition
+from bmstui.services.seat_lookup import (
+    check_count,
+    check_show_id,
+    check_token,
+    contested_labels,
+    db_clock,
+    normalise_labels,
+    resolve,
+    show_refusal,
+    taken_labels,
+)
 
 
 @dataclass(frozen=True)
@@ -85,45 +92,9 @@ class Hold:
         return sum(self.prices, Decimal(0))
 
 
-def normalise_labels(labels: Iterable[str] | str) -> list[str]:
-    """Upper-cased, stripped labels; refuses non-strings, empty lists and duplicates."""
-    if isinstance(labels, str):
-        labels = [part for part in labels.replace(",", " ").split()]
-    try:
-        items = list(labels)
-    except TypeError:
-        raise InvalidSeats(message="Seats must be given as labels like 'F7'") from None
-    if not items:
-        raise InvalidSeats(message="No seats chosen")
-    clean = []
-    for item in items:
-        if not isinstance(item, str) or not item.strip() or len(item.strip()) > 8:
-            raise InvalidSeats(message=f"Not a seat label: {str(item)[:20]!r}")
-        clean.append(item.strip().upper())
-    dupes = sorted({label for label in clean if clean.count(label) > 1})
-    if dupes:
-        raise InvalidSeats(dupes, f"Seat {', '.join(dupes)} chosen twice")
-    return clean
-
-
-def _check_count(count: int) -> None:
-    limit = get_settings().max_seats
-    if count > limit:
-        raise TooManySeats(count, limit)
-
-
-def _show_id(show_id) -> int:
-    if isinstance(show_id, bool) or not isinstance(show_id, int):
-        try:
-            return int(show_id)
-        except (TypeError, ValueError):
-            raise ShowNotFound(show_id) from None
-    return show_id
-
-
 def seat_map(show_id: int, *, token: str | None = None) -> list[SeatState]:
     """Every seat of a show in row order, with its status now (an expired hold reads available)."""
-    show_id = _show_id(show_id)
+    show_id = check_show_id(show_id)
     status = pw.Case(None, [(free_seat_condition(), "available")], ShowSeat.status)
     query = (
         ShowSeat.select(
@@ -147,83 +118,6 @@ def seat_map(show_id: int, *, token: str | None = None) -> list[SeatState]:
         )
         for r in rows
     ]
-
-
-def _clock(seconds: float) -> tuple[datetime, datetime]:
-    """(now, now + seconds) read from the database clock in one statement."""
-    row = database.execute(pw.Select(columns=[now_sql(), later_sql(seconds)])).fetchone()
-    return parse_db_datetime(row[0]), parse_db_datetime(row[1])
-
-
-def _show_refusal(show_id: int, state: tuple | None = None) -> None:
-    """Raise why a show cannot be sold now (unknown, cancelled, started), if it cannot.
-
-    ``state`` is (status, on sale) when the caller already read it."""
-    if state is None:
-        state = database.execute_sql(seat_sql.show_state(is_mysql()), [show_id]).fetchone()
-    if state is None:
-        raise ShowNotFound(show_id)
-    if state[0] != "scheduled":
-        raise BookingClosed("This show was cancelled")
-    if not state[1]:
-        raise BookingClosed("This show has already started; booking is closed")
-
-
-_SEAT_INDEX: dict[tuple[str, int], dict[str, tuple[int, Decimal]]] = {}
-_SEAT_INDEX_LIMIT = 256
-
-
-def _seat_index(show_id: int) -> dict[str, tuple[int, Decimal]]:
-    """label -> (show seat id, price) of a show. Both are fixed when the show is created, so
-    each process reads them once per show instead of once per hold."""
-    key = (getattr(database.obj, "bmstui_url", ""), show_id)
-    index = _SEAT_INDEX.get(key)
-    if index is None:
-        with database.connection_context():
-            index = {
-                label: (sid, money(price))
-                for sid, label, price in ShowSeat.select(ShowSeat.id, Seat.label, ShowSeat.price)
-                .join(Seat)
-                .where(ShowSeat.show == show_id)
-                .tuples()
-            }
-            if not index:
-                _show_refusal(show_id)
-                raise ShowNotFound(show_id)
-        if len(_SEAT_INDEX) >= _SEAT_INDEX_LIMIT:
-            _SEAT_INDEX.clear()
-        _SEAT_INDEX[key] = index
-    return index
-
-
-def _resolve(show_id: int, labels: list[str]) -> list[tuple[int, str, Decimal]]:
-    """(show seat id, label, price) for the labels, sorted by id (the lock order)."""
-    index = _seat_index(show_id)
-    unknown = sorted(label for label in labels if label not in index)
-    if unknown:
-        raise InvalidSeats(unknown)
-    return sorted((index[label][0], label, index[label][1]) for label in labels)
-
-
-def _taken(ids: list[int], token: str) -> list[str]:
-    """Labels among ``ids`` that someone else holds or sold (read after our own UPDATE)."""
-    others = ShowSeat.hold_token.is_null() | (ShowSeat.hold_token != token)
-    return [
-        label
-        for (label,) in ShowSeat.select(Seat.label)
-        .join(Seat)
-        .where(ShowSeat.id.in_(ids) & others & ~free_seat_condition())
-        .order_by(Seat.y, Seat.x)
-        .tuples()
-    ]
-
-
-def _contested(ids: list[int], labels_by_id: dict[int, str]) -> list[str]:
-    """Labels of the rows another transaction has locked right now (MySQL SKIP LOCKED)."""
-    with database.connection_context():
-        free = {sid for (sid,) in database.execute_sql(
-            seat_sql.lock_rows(True, len(ids), "SKIP LOCKED"), ids)}
-    return [labels_by_id[sid] for sid in ids if sid not in free] or list(labels_by_id.values())
 
 
 def _rollback_quietly(conn) -> None:
@@ -256,16 +150,16 @@ def forget(token: str) -> None:
 def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None = None,
          operator=None) -> Hold:
     """Hold all of ``labels`` for ``ttl`` seconds, or none of them (SeatsUnavailable)."""
-    show_id = _show_id(show_id)
+    show_id = check_show_id(show_id)
     wanted = normalise_labels(labels)
-    _check_count(len(wanted))
+    check_count(len(wanted))
     settings = get_settings()
     ttl = float(settings.hold_seconds if ttl is None else ttl)
     if not 0 < ttl <= 24 * 3600:
         raise InvalidSeats(message=f"A hold lasts between 0 and 24 h, not {ttl} s")
     terminal = str(terminal or settings.terminal)[:60]
     token = secrets.token_hex(16)
-    seats = _resolve(show_id, wanted)
+    seats = resolve(show_id, wanted)
     ids = [sid for sid, _, _ in seats]
 
     pessimistic = settings.locking == "pessimistic"
@@ -337,15 +231,15 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
         if refused.contested:
             # NOWAIT: another counter is on one of these seats right now; refuse at once.
             raise SeatsUnavailable(
-                _contested(ids, {sid: label for sid, label, _ in seats})) from None
+                contested_labels(ids, {sid: label for sid, label, _ in seats})) from None
         # Explained only after the rollback: a refused hold keeps no lock while it looks up
         # why, so a pile-up of counters on one seat does not queue behind each other's reads.
         with database.connection_context():
-            _show_refusal(show_id, refused.show_state)
+            show_refusal(show_id, refused.show_state)
             if len(seats) == 1:  # the one seat asked for is the one taken
                 raise SeatsUnavailable([seats[0][1]]) from None
             raise SeatsUnavailable(
-                _taken(ids, token) or [label for _, label, _ in seats]
+                taken_labels(ids, token) or [label for _, label, _ in seats]
             ) from None
     if len(_HELD) >= _HELD_LIMIT:
         _HELD.clear()
@@ -361,12 +255,6 @@ def _operator_id(operator) -> int | None:
     if operator is None or isinstance(operator, int):
         return operator
     return getattr(operator, "id", None)
-
-
-def check_token(token) -> str:
-    if not isinstance(token, str) or not token or len(token) > 32:
-        raise HoldNotFound("That is not a hold token")
-    return token
 
 
 def release(token: str) -> int:
@@ -420,7 +308,7 @@ def live_hold(token: str) -> tuple[HoldRow, datetime, list[int]]:
     row = HoldRow.get_or_none(HoldRow.token == token)
     if row is None or row.state == "confirmed":
         raise HoldNotFound()
-    now, _ = _clock(0)
+    now, _ = db_clock(0)
     if row.expires_at <= now:
         raise HoldExpired()
     ids = _held_ids(token)

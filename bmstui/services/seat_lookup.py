@@ -1,0 +1,146 @@
+"""Checking what a caller asked for, and looking seats up, before the seat protocol acts.
+
+Validation that needs no lock lives here (labels, counts, tokens, which show), with the
+per-process seat index and the read-only explanations of a refused hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+import peewee as pw
+
+from bmstui import seat_sql
+from bmstui.config import get_settings
+from bmstui.db import database, is_mysql, later_sql, now_sql, parse_db_datetime
+from bmstui.errors import (
+    BookingClosed,
+    HoldNotFound,
+    InvalidSeats,
+    ShowNotFound,
+    TooManySeats,
+)
+from bmstui.models import Seat, ShowSeat
+from bmstui.pricing import money
+from bmstui.services.catalog import free_seat_condition
+
+
+def normalise_labels(labels: Iterable[str] | str) -> list[str]:
+    """Upper-cased, stripped labels; refuses non-strings, empty lists and duplicates."""
+    if isinstance(labels, str):
+        labels = [part for part in labels.replace(",", " ").split()]
+    try:
+        items = list(labels)
+    except TypeError:
+        raise InvalidSeats(message="Seats must be given as labels like 'F7'") from None
+    if not items:
+        raise InvalidSeats(message="No seats chosen")
+    clean = []
+    for item in items:
+        if not isinstance(item, str) or not item.strip() or len(item.strip()) > 8:
+            raise InvalidSeats(message=f"Not a seat label: {str(item)[:20]!r}")
+        clean.append(item.strip().upper())
+    dupes = sorted({label for label in clean if clean.count(label) > 1})
+    if dupes:
+        raise InvalidSeats(dupes, f"Seat {', '.join(dupes)} chosen twice")
+    return clean
+
+
+def check_count(count: int) -> None:
+    limit = get_settings().max_seats
+    if count > limit:
+        raise TooManySeats(count, limit)
+
+
+def check_show_id(show_id) -> int:
+    if isinstance(show_id, bool) or not isinstance(show_id, int):
+        try:
+            return int(show_id)
+        except (TypeError, ValueError):
+            raise ShowNotFound(show_id) from None
+    return show_id
+
+
+def check_token(token) -> str:
+    if not isinstance(token, str) or not token or len(token) > 32:
+        raise HoldNotFound("That is not a hold token")
+    return token
+
+
+def db_clock(seconds: float) -> tuple[datetime, datetime]:
+    """(now, now + seconds) read from the database clock in one statement."""
+    row = database.execute(pw.Select(columns=[now_sql(), later_sql(seconds)])).fetchone()
+    return parse_db_datetime(row[0]), parse_db_datetime(row[1])
+
+
+def show_refusal(show_id: int, state: tuple | None = None) -> None:
+    """Raise why a show cannot be sold now (unknown, cancelled, started), if it cannot.
+
+    ``state`` is (status, on sale) when the caller already read it."""
+    if state is None:
+        state = database.execute_sql(seat_sql.show_state(is_mysql()), [show_id]).fetchone()
+    if state is None:
+        raise ShowNotFound(show_id)
+    if state[0] != "scheduled":
+        raise BookingClosed("This show was cancelled")
+    if not state[1]:
+        raise BookingClosed("This show has already started; booking is closed")
+
+
+_SEAT_INDEX: dict[tuple[str, int], dict[str, tuple[int, Decimal]]] = {}
+_SEAT_INDEX_LIMIT = 256
+
+
+def seat_index(show_id: int) -> dict[str, tuple[int, Decimal]]:
+    """label -> (show seat id, price) of a show. Both are fixed when the show is created, so
+    each process reads them once per show instead of once per hold."""
+    key = (getattr(database.obj, "bmstui_url", ""), show_id)
+    index = _SEAT_INDEX.get(key)
+    if index is None:
+        with database.connection_context():
+            index = {
+                label: (sid, money(price))
+                for sid, label, price in ShowSeat.select(ShowSeat.id, Seat.label, ShowSeat.price)
+                .join(Seat)
+                .where(ShowSeat.show == show_id)
+                .tuples()
+            }
+            if not index:
+                show_refusal(show_id)
+                raise ShowNotFound(show_id)
+        if len(_SEAT_INDEX) >= _SEAT_INDEX_LIMIT:
+            _SEAT_INDEX.clear()
+        _SEAT_INDEX[key] = index
+    return index
+
+
+def resolve(show_id: int, labels: list[str]) -> list[tuple[int, str, Decimal]]:
+    """(show seat id, label, price) for the labels, sorted by id (the lock order)."""
+    index = seat_index(show_id)
+    unknown = sorted(label for label in labels if label not in index)
+    if unknown:
+        raise InvalidSeats(unknown)
+    return sorted((index[label][0], label, index[label][1]) for label in labels)
+
+
+def taken_labels(ids: list[int], token: str) -> list[str]:
+    """Labels among ``ids`` that someone else holds or sold (read after our own UPDATE)."""
+    others = ShowSeat.hold_token.is_null() | (ShowSeat.hold_token != token)
+    return [
+        label
+        for (label,) in ShowSeat.select(Seat.label)
+        .join(Seat)
+        .where(ShowSeat.id.in_(ids) & others & ~free_seat_condition())
+        .order_by(Seat.y, Seat.x)
+        .tuples()
+    ]
+
+
+def contested_labels(ids: list[int], labels_by_id: dict[int, str]) -> list[str]:
+    """Labels of the rows another transaction has locked right now (MySQL SKIP LOCKED)."""
+    with database.connection_context():
+        free = {sid for (sid,) in database.execute_sql(
+            seat_sql.lock_rows(True, len(ids), "SKIP LOCKED"), ids)}
+    return [labels_by_id[sid] for sid in ids if sid not in free] or list(labels_by_id.values())
