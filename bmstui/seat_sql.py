@@ -39,8 +39,10 @@ def _later(mysql: bool, p: str) -> str:
 def hold_update(mysql: bool, n: int) -> str:
     """Hold n seats if every one is free and the show is on sale, by the DB clock.
 
-    Params: (token, ttl, *ids, show id). The show check rides in the same statement, so a hold
-    costs no extra round trip for it; a refusal is diagnosed afterwards.
+    Params: (token, ttl, *ids, token, show id). The show check rides in the same statement, so
+    a hold costs no extra round trip for it; a refusal is diagnosed afterwards. Seats already
+    held by this very token count as free: a hold retried after a lost connection (whose first
+    attempt may have committed) takes its own seats again instead of being refused them.
     """
     q, p, now = _parts(mysql)
     ids = ", ".join([p] * n)
@@ -48,7 +50,7 @@ def hold_update(mysql: bool, n: int) -> str:
         f"UPDATE {_table(ShowSeat, q)} SET status = 'held', hold_token = {p}, "
         f"held_until = {_later(mysql, p)}, updated_at = {now} "
         f"WHERE id IN ({ids}) AND (status = 'available' OR "
-        f"(status = 'held' AND held_until <= {now})) "
+        f"(status = 'held' AND (held_until <= {now} OR hold_token = {p}))) "
         f"AND EXISTS (SELECT 1 FROM {_table(Show, q)} WHERE id = {p} "
         f"AND status = 'scheduled' AND starts_at > {now})"
     )
@@ -59,8 +61,9 @@ def insert_hold(mysql: bool, returning: bool) -> str:
     """The hold row, its times copied from a seat it just held: params (token, terminal,
     operator, seat count, one held seat id). With RETURNING it also answers (now, expiry)."""
     q, p, _ = _parts(mysql)
+    ignore = "INSERT IGNORE" if mysql else "INSERT OR IGNORE"  # a retried hold's own row
     sql = (
-        f"INSERT INTO {_table(Hold, q)} (token, show_id, terminal, operator_id, seat_count, "
+        f"{ignore} INTO {_table(Hold, q)} (token, show_id, terminal, operator_id, seat_count, "
         f"created_at, expires_at, extensions, state) "
         f"SELECT {p}, show_id, {p}, {p}, {p}, updated_at, held_until, 0, 'active' "
         f"FROM {_table(ShowSeat, q)} WHERE id = {p}"
@@ -107,8 +110,8 @@ def release_update(mysql: bool, n: int) -> str:
 def hold_batch(n: int, pessimistic: bool, autocommit: bool = False) -> str:
     """MySQL: a whole hold in one round trip (multi-statement), then COMMIT or ROLLBACK.
 
-    Params: ([*ids if pessimistic], token, ttl, *ids, show id, token, terminal, operator,
-    seat count, first id, token, token, show id). The hold row is only written if the first seat is
+    Params: ([*ids if pessimistic], token, ttl, *ids, token, show id, token, terminal,
+    operator, seat count, first id, token, token, show id). The hold row is only written if the first seat is
     really ours; the caller still checks the UPDATE's count and rolls back a partial hold.
     ``autocommit`` (one seat only): each statement commits alone, so a refused UPDATE lets go
     of the row at once instead of after the client's ROLLBACK.

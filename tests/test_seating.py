@@ -305,3 +305,23 @@ def test_pessimistic_refuses_at_once_a_seat_another_counter_is_locking(
         other.rollback()
         other.close()
     assert seating.hold(show, ["C4", "C5"]).labels == ("C4", "C5")
+
+
+def test_a_retried_hold_takes_its_own_seats_again(new_show, monkeypatch):
+    """A hold whose connection died after COMMIT is retried with the same token: it must get
+    its own seats back, not be refused them, and leave one hold row."""
+    from bmstui.models import Hold as HoldRow
+
+    monkeypatch.setattr(seating.secrets, "token_hex", lambda n: "f" * 32)
+    show = new_show()
+    first = seating.hold(show, ["A5", "A6"], ttl=60)
+    again = seating.hold(show, ["A5", "A6"], ttl=60)
+    assert again.token == first.token and again.labels == ("A5", "A6")
+    with database.connection_context():
+        assert HoldRow.select().where(HoldRow.token == first.token).count() == 1
+    monkeypatch.setattr(seating.secrets, "token_hex", lambda n: "e" * 32)
+    other = seating.hold(show, ["A8"], ttl=60)
+    with pytest.raises(SeatsUnavailable):
+        seating.hold(show, ["A5"])  # a different token is still refused
+    assert sales.confirm(first.token, method="cash").labels == ("A5", "A6")
+    assert seating.release(other.token) == 1

@@ -176,7 +176,8 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
 
     def attempt_mysql() -> Hold:
         params = [*(ids if pessimistic else []), token, seat_sql.ttl_param(True, ttl), *ids,
-                  show_id, token, terminal, operator_id, len(ids), ids[0], token, token, show_id]
+                  token, show_id, token, terminal, operator_id, len(ids), ids[0], token, token,
+                  show_id]
         # One seat under the conditional strategy needs no transaction: its one-row UPDATE
         # is all-or-nothing by itself, and in a pile-up on that seat each refused counter
         # lets go of the row lock inside the statement rather than a round trip later. The
@@ -212,15 +213,19 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
     def attempt_sqlite() -> Hold:
         changed = database.execute_sql(
             seat_sql.hold_update(False, len(ids)),
-            [token, seat_sql.ttl_param(False, ttl), *ids, show_id],
+            [token, seat_sql.ttl_param(False, ttl), *ids, token, show_id],
         ).rowcount
         if changed != len(ids):
             raise _Refused()
         params = [token, terminal, operator_id, len(ids), ids[0]]
+        times = None
         if supports_returning():
-            return made(database.execute_sql(seat_sql.insert_hold(False, True), params).fetchone())
-        database.execute_sql(seat_sql.insert_hold(False, False), params)
-        return made(database.execute_sql(seat_sql.hold_times(False), [token]).fetchone())
+            times = database.execute_sql(seat_sql.insert_hold(False, True), params).fetchone()
+        else:
+            database.execute_sql(seat_sql.insert_hold(False, False), params)
+        if times is None:  # no RETURNING, or a retried hold whose row was already there
+            times = database.execute_sql(seat_sql.hold_times(False), [token]).fetchone()
+        return made(times)
 
     try:
         if is_mysql():
