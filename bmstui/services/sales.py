@@ -27,7 +27,6 @@ from bmstui.models import (
     PAYMENT_METHODS,
     AuditEvent,
     BookingSeat,
-    Operator,
     Payment,
     Seat,
     ShowSeat,
@@ -35,6 +34,7 @@ from bmstui.models import (
 from bmstui.models import Booking as BookingRow
 from bmstui.models import Hold as HoldRow
 from bmstui.pricing import money
+from bmstui.services.seat_lookup import operator_id_of
 from bmstui.services.seating import check_token, forget, live_hold
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
@@ -73,17 +73,6 @@ class _AlreadyConfirmed(Exception):
 
 def new_code() -> str:
     return "BMS-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-
-
-def _operator_id(operator) -> int | None:
-    if operator is None:
-        return None
-    if isinstance(operator, int):
-        return operator
-    if isinstance(operator, str):
-        row = Operator.get_or_none(Operator.name == operator)
-        return row.id if row else None
-    return getattr(operator, "id", None)
 
 
 def _customer(customer) -> tuple[str, str]:
@@ -164,7 +153,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
         if done is not None:
             return done
         hold, seats = _held_seats(token)
-        operator_id = _operator_id(operator)
+        operator_id = operator_id_of(operator)
     total = sum((price for *_, price in seats), Decimal(0))
     change = None
     reference = ""

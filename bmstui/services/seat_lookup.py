@@ -22,7 +22,7 @@ from bmstui.errors import (
     ShowNotFound,
     TooManySeats,
 )
-from bmstui.models import Seat, ShowSeat
+from bmstui.models import Operator, Seat, ShowSeat
 from bmstui.pricing import money
 from bmstui.services.catalog import free_seat_condition
 
@@ -144,3 +144,14 @@ def contested_labels(ids: list[int], labels_by_id: dict[int, str]) -> list[str]:
         free = {sid for (sid,) in database.execute_sql(
             seat_sql.lock_rows(True, len(ids), "SKIP LOCKED"), ids)}
     return [labels_by_id[sid] for sid in ids if sid not in free] or list(labels_by_id.values())
+
+
+def operator_id_of(operator) -> int | None:
+    """The operator's id from an id, an Operator row, a name, or None (unknown name: None)."""
+    if operator is None or isinstance(operator, int):
+        return operator
+    if isinstance(operator, str):
+        with database.connection_context():
+            row = Operator.get_or_none(Operator.name == operator)
+        return row.id if row else None
+    return getattr(operator, "id", None)

@@ -47,6 +47,7 @@ from bmstui.services.seat_lookup import (
     contested_labels,
     db_clock,
     normalise_labels,
+    operator_id_of,
     resolve,
     show_refusal,
     taken_labels,
@@ -163,7 +164,7 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
     ids = [sid for sid, _, _ in seats]
 
     pessimistic = settings.locking == "pessimistic"
-    operator_id = _operator_id(operator)
+    operator_id = operator_id_of(operator)
     by_label = {label: price for _, label, price in seats}
 
     def made(times) -> Hold:
@@ -254,12 +255,6 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
 
 def _held_ids(token: str) -> list[int]:
     return [sid for (sid,) in database.execute_sql(seat_sql.held_ids(is_mysql()), [token])]
-
-
-def _operator_id(operator) -> int | None:
-    if operator is None or isinstance(operator, int):
-        return operator
-    return getattr(operator, "id", None)
 
 
 def release(token: str) -> int:
