@@ -86,3 +86,18 @@ def band_ranges(bands: dict[str, str]) -> dict[str, str]:
         name: f"{start}-{ordered[(i + 1) % len(ordered)][1]}"
         for i, (name, start) in enumerate(ordered)
     }
+
+
+def rupees(amount) -> str:
+    """Money as a clerk reads it: ₹1,234.50 (Indian digit grouping is left to the printer)."""
+    return f"₹{money(amount):,.2f}"
+
+
+def subtotals(items) -> list[tuple[str, int, Decimal, Decimal]]:
+    """(seat type, count, unit price, amount) per type and price from (type, price) pairs, in
+    the order first seen: what a clerk reads out before taking the money."""
+    groups: dict[tuple[str, Decimal], int] = {}
+    for kind, price in items:
+        key = (kind, money(price))
+        groups[key] = groups.get(key, 0) + 1
+    return [(kind, count, price, price * count) for (kind, price), count in groups.items()]

@@ -134,3 +134,19 @@ def show_state(mysql: bool) -> str:
     """(status, on sale now) of a show: params (show id,). Explains a refused hold."""
     q, p, now = _parts(mysql)
     return f"SELECT status, starts_at > {now} FROM {_table(Show, q)} WHERE id = {p}"
+
+
+@lru_cache(maxsize=4)
+def changes_since(mysql: bool) -> str:
+    """Seats of a show changed after a moment, plus one row carrying the database's now.
+
+    Params: (own token, show id, since). One round trip per poll: the (show, updated_at) index
+    answers the range, and the extra row (id -1) tells the poller the time even when nothing
+    changed. Tokens never leave the database; each row only says whether it is the caller's.
+    """
+    q, p, now = _parts(mysql)
+    return (
+        f"SELECT id, status, CASE WHEN hold_token = {p} THEN 1 ELSE 0 END, held_until "
+        f"FROM {_table(ShowSeat, q)} WHERE show_id = {p} AND updated_at > {p} "
+        f"UNION ALL SELECT -1, 'now', 0, {now}"
+    )

@@ -1,26 +1,79 @@
-"""The box-office application: owns the settings and the screen stack."""
+"""The box-office application: owns the settings, the clock and the screen stack."""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Header
 
 from bmstui.config import Settings, get_settings
+from bmstui.paths import user_data_dir
+from bmstui.terminal_memory import TerminalMemory
 
 
 class BoxOfficeApp(App):
-    """One counter terminal."""
+    """One counter terminal.
+
+    ``clock`` is the monotonic clock countdowns run on (tests pass one they can move), and
+    ``memory`` what this counter remembers between runs.
+    """
 
     TITLE = "bmstui"
     SUB_TITLE = "box office"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    CSS_PATH = "bmstui.tcss"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1,question_mark", "help", "Keys"),
+        Binding("ctrl+f", "lookup", "Find booking"),
+    ]
 
-    def __init__(self, settings: Settings | None = None, **kwargs):
+    def __init__(self, settings: Settings | None = None, *, memory: TerminalMemory | None = None,
+                 clock: Callable[[], float] = time.monotonic, tickets_dir: Path | None = None,
+                 resume: bool = True, operator=None, **kwargs):
         super().__init__(**kwargs)
         self.settings = settings or get_settings()
+        self.memory = memory or TerminalMemory()
+        self.clock = clock
+        self.tickets_dir = Path(tickets_dir) if tickets_dir else user_data_dir() / "tickets"
+        self.resume = resume
+        self.operator = operator
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Counter {self.settings.terminal} — ready", id="welcome")
         yield Footer()
+
+    def on_mount(self) -> None:
+        from screens.city import CityScreen
+
+        self.sub_title = f"counter {self.settings.terminal}"
+        self.push_screen(CityScreen(resume=self.resume))
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_lookup(self) -> None:
+        from screens.lookup import LookupScreen
+
+        if not isinstance(self.screen, LookupScreen):
+            self.push_screen(LookupScreen())
+
+    def action_change_city(self) -> None:
+        from screens.city import CityScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, CityScreen):
+            self.pop_screen()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Find a booking", "Look a booking up by code or phone",
+                            self.action_lookup)
+        yield SystemCommand("Change city", "Sell for another city", self.action_change_city)
+        yield SystemCommand("Keys", "Every key of the app", self.action_help)
+        yield from super().get_system_commands(screen)

@@ -14,6 +14,7 @@ import peewee as pw
 
 from bmstui.clock import to_local, utc_range_of_local_day
 from bmstui.db import database, now_sql
+from bmstui.errors import ShowNotFound
 from bmstui.models import City, Movie, Screen, Show, ShowSeat, Theater
 
 
@@ -142,6 +143,17 @@ def free_seat_condition() -> pw.Expression:
     )
 
 
+def show(show_id: int) -> ShowInfo:
+    """One show by id, whether or not it is still on sale (tickets of past shows need it)."""
+    from bmstui.services.seat_lookup import check_show_id
+
+    found = _show_infos(Show.select().where(Show.id == check_show_id(show_id)).join(Screen)
+                        .join(Theater))
+    if not found:
+        raise ShowNotFound(show_id)
+    return found[0]
+
+
 def shows(
     *,
     movie_id: int | None = None,
@@ -150,9 +162,14 @@ def shows(
     day: date | None = None,
 ) -> list[ShowInfo]:
     """Upcoming shows by start time, each with the number of seats still free."""
-    query = (
+    return _show_infos(
         _upcoming_shows(movie_id=movie_id, city_id=city_id, theater_id=theater_id, day=day)
-        .select(Show, Movie, Screen, Theater)
+    )
+
+
+def _show_infos(query) -> list[ShowInfo]:
+    query = (
+        query.select(Show, Movie, Screen, Theater)
         .switch(Show)
         .join(Movie)
         .order_by(Show.starts_at, Theater.name, Screen.name)

@@ -80,10 +80,18 @@ def _customer(customer) -> tuple[str, str]:
     if customer is None:
         return "", ""
     if isinstance(customer, dict):
-        return str(customer.get("name", ""))[:80], str(customer.get("phone", ""))[:20]
+        phone = str(customer.get("phone") or "")
+        return str(customer.get("name") or "")[:80], (phone_digits(phone) or phone)[:20]
     text = str(customer).strip()
-    digits = text.replace("+", "").replace(" ", "").replace("-", "")
-    return ("", text[:20]) if digits.isdigit() else (text[:80], "")
+    phone = phone_digits(text)
+    return ("", phone[:20]) if phone else (text[:80], "")
+
+
+def phone_digits(text: str) -> str:
+    """A phone number as stored and searched: its digits (spaces, dashes, + dropped), or ''
+    if the text is not a phone number."""
+    compact = str(text).strip().replace("+", "").replace(" ", "").replace("-", "")
+    return compact if compact.isdigit() and len(compact) >= 6 else ""
 
 
 def _money(value, what: str) -> Decimal:
@@ -238,3 +246,24 @@ def find_booking(code: str) -> Booking:
         if row is None:
             raise BookingNotFound(str(code)[:20])
         return booking_view(row.id)
+
+
+def find_bookings(text: str, limit: int = 20) -> list[Booking]:
+    """Bookings by code, or by the customer's phone number (newest first)."""
+    text = str(text).strip()[:40]
+    if not text:
+        return []
+    phone = phone_digits(text)
+    if not phone:
+        try:
+            return [find_booking(text)]
+        except BookingNotFound:
+            return []
+    with database.connection_context():
+        rows = (
+            BookingRow.select(BookingRow.id)
+            .where(BookingRow.customer_phone.endswith(phone[-10:]))
+            .order_by(BookingRow.id.desc())
+            .limit(limit)
+        )
+        return [booking_view(row.id) for row in rows]

@@ -67,6 +67,7 @@ class SeatState:
     x: int
     y: int
     mine: bool = False  # held by the token passed to seat_map
+    held_until: datetime | None = None  # UTC, database clock; set while held
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def seat_map(show_id: int, *, token: str | None = None) -> list[SeatState]:
     status = pw.Case(None, [(free_seat_condition(), "available")], ShowSeat.status)
     query = (
         ShowSeat.select(
-            ShowSeat.id, ShowSeat.price, ShowSeat.hold_token, status.alias("state"),
+            ShowSeat.id, ShowSeat.price, ShowSeat.hold_token, ShowSeat.held_until,
+            status.alias("state"),
             Seat.label, Seat.row, Seat.number, Seat.type, Seat.accessible, Seat.x, Seat.y,
         )
         .join(Seat)
@@ -116,6 +118,7 @@ def seat_map(show_id: int, *, token: str | None = None) -> list[SeatState]:
             price=money(r["price"]), accessible=bool(r["accessible"]), status=r["state"],
             x=r["x"], y=r["y"],
             mine=bool(token) and r["hold_token"] == token and r["state"] == "held",
+            held_until=parse_db_datetime(r["held_until"]) if r["state"] == "held" else None,
         )
         for r in rows
     ]

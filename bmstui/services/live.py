@@ -1,0 +1,162 @@
+"""Keeping a counter's view of a show true while other counters sell.
+
+A grid polls one cheap statement (``poll``): the seats whose ``updated_at`` moved, read through
+the (show, updated_at) index. A row's ``updated_at`` is the time its statement ran, but other
+counters only see it once the transaction commits, which can be a lock wait later; so every poll
+re-reads a trailing window (``CHANGE_WINDOW``) instead of starting exactly where the last one
+ended, and ``LiveSeats`` ignores rows that did not change. Holds that ran out are shown free by
+the database clock without waiting for anyone to sweep them; a terminal that sees one sweeps the
+show (at most every ``SWEEP_EVERY`` seconds) so reports and other readers agree.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bmstui import seat_sql
+from bmstui.db import database, is_mysql, parse_db_datetime
+from bmstui.services.seat_lookup import check_show_id, db_clock
+from bmstui.services.seating import SeatState, seat_map, sweep
+
+# Longer than the longest write of the seat protocol can sit between its statement and its
+# COMMIT (a lock wait is bounded at 5 s on MariaDB, busy waits on SQLite are similar).
+CHANGE_WINDOW = timedelta(seconds=15)
+SWEEP_EVERY = 5.0  # seconds between sweeps of one show by one terminal
+
+
+@dataclass(frozen=True)
+class SeatChange:
+    id: int
+    status: str  # as stored: an expired hold still reads "held" until swept
+    mine: bool  # held by the token the poller asked about
+    held_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Poll:
+    db_now: datetime
+    changes: tuple[SeatChange, ...]
+
+
+def poll(show_id: int, since: datetime, token: str | None = None) -> Poll:
+    """Seats of a show written after ``since`` (database clock), and the database's now."""
+    show_id = check_show_id(show_id)
+    mysql = is_mysql()
+    # SQLite keeps times as text; compare with the same spelling, not a driver adapter.
+    moment = since if mysql else since.strftime("%Y-%m-%d %H:%M:%S.%f")
+    with database.connection_context():
+        rows = database.execute_sql(
+            seat_sql.changes_since(mysql), [token or "", show_id, moment]
+        ).fetchall()
+    now = None
+    changes = []
+    for seat_id, status, mine, held_until in rows:
+        if seat_id == -1:
+            now = parse_db_datetime(held_until)
+        else:
+            changes.append(SeatChange(
+                seat_id, status, bool(mine),
+                parse_db_datetime(held_until) if held_until is not None else None,
+            ))
+    return Poll(now, tuple(changes))
+
+
+def snapshot(show_id: int, token: str | None = None) -> tuple[list[SeatState], datetime]:
+    """Every seat of the show and the database's now, read together at open."""
+    seats = seat_map(show_id, token=token)
+    with database.connection_context():
+        now, _ = db_clock(0)
+    return seats, now
+
+
+class LiveSeats:
+    """One counter's picture of a show's seats, kept current by ``poll`` results.
+
+    ``status(id)`` is what the clerk should see: available, held, booked or blocked, with a hold
+    that ran out by the database clock already shown available. ``apply`` answers which seats
+    look different, so a grid repaints only those.
+    """
+
+    def __init__(self, show_id: int, seats: Iterable[SeatState], db_now: datetime,
+                 clock: Callable[[], float] = time.monotonic):
+        self.show_id = show_id
+        self.seats: list[SeatState] = list(seats)
+        self.index = {seat.id: i for i, seat in enumerate(self.seats)}
+        self.db_now = db_now
+        self.clock = clock
+        self._last_sweep = float("-inf")
+        self.token: str | None = None  # the hold this counter has, if any
+
+    @classmethod
+    def open(cls, show_id: int, clock: Callable[[], float] = time.monotonic) -> LiveSeats:
+        seats, now = snapshot(show_id)
+        return cls(show_id, seats, now, clock)
+
+    def seat(self, seat_id: int) -> SeatState:
+        return self.seats[self.index[seat_id]]
+
+    def status(self, seat_id: int) -> str:
+        return self._shown(self.seat(seat_id))
+
+    def _shown(self, seat: SeatState) -> str:
+        if seat.status == "held" and seat.held_until is not None and seat.held_until <= self.db_now:
+            return "available"
+        return seat.status
+
+    def is_free(self, seat_id: int) -> bool:
+        return self.status(seat_id) == "available"
+
+    def free_ids(self) -> set[int]:
+        return {seat.id for seat in self.seats if self._shown(seat) == "available"}
+
+    @property
+    def cursor(self) -> datetime:
+        """Where the next poll starts: a window before the last database time seen."""
+        return self.db_now - CHANGE_WINDOW
+
+    def fetch(self) -> Poll:
+        return poll(self.show_id, self.cursor, self.token)
+
+    def apply(self, result: Poll) -> set[int]:
+        """Take a poll's rows and its clock; the ids of seats that now look different."""
+        before = {seat.id: (self._shown(seat), seat.mine) for seat in self._watch_list(result)}
+        for change in result.changes:
+            i = self.index.get(change.id)
+            if i is None:
+                continue
+            old = self.seats[i]
+            self.seats[i] = replace(
+                old, status=change.status, mine=change.mine,
+                held_until=change.held_until if change.status == "held" else None,
+            )
+        self.db_now = max(self.db_now, result.db_now)
+        return {
+            seat_id for seat_id, seen in before.items()
+            if (self.status(seat_id), self.seat(seat_id).mine) != seen
+        }
+
+    def _watch_list(self, result: Poll) -> list[SeatState]:
+        """Seats that can change look in this poll: the changed rows and running holds."""
+        changed = [self.seats[self.index[c.id]] for c in result.changes if c.id in self.index]
+        return changed + [seat for seat in self.seats if seat.status == "held"]
+
+    def wants_sweep(self) -> bool:
+        """A hold here ran out but is still stored as held, and this terminal has not swept
+        lately: worth one sweep of this show."""
+        if self.clock() - self._last_sweep < SWEEP_EVERY:
+            return False
+        expired = any(seat.status == "held" and seat.held_until is not None
+                      and seat.held_until <= self.db_now for seat in self.seats)
+        if expired:
+            self._last_sweep = self.clock()
+        return expired
+
+    def refresh(self) -> set[int]:
+        """One poll (and a sweep when due): the ids of seats that look different."""
+        changed = self.apply(self.fetch())
+        if self.wants_sweep():
+            sweep(self.show_id)
+        return changed

@@ -1,0 +1,71 @@
+"""Service calls run on a worker thread; their answer (or refusal) comes back to the screen.
+
+The event loop never waits for the database, so the countdown keeps ticking and keys keep
+working while a query runs. A refusal (``BookingError``) and an unreachable database both come
+back as a readable sentence; anything unexpected is reported too instead of closing the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import peewee as pw
+from textual.dom import DOMNode
+from textual.worker import Worker, get_current_worker
+
+from bmstui.errors import BmstuiError, BookingError
+from bmstui.config import mask_url
+
+
+def explain(exc: BaseException, node: DOMNode | None = None) -> str:
+    """One sentence a clerk can act on."""
+    if isinstance(exc, BmstuiError):
+        return str(exc)
+    if isinstance(exc, pw.OperationalError | pw.InterfaceError):
+        where = ""
+        settings = getattr(getattr(node, "app", None), "settings", None)
+        if settings is not None:
+            where = f" ({mask_url(settings.resolved_database_url)})"
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        return f"The database cannot be reached{where}: {reason}. Try again in a moment."
+    return f"Unexpected problem: {type(exc).__name__}: {str(exc)[:160]}"
+
+
+def run_service(
+    node: DOMNode,
+    fn: Callable[..., Any],
+    *args: Any,
+    done: Callable[[Any], None] | None = None,
+    failed: Callable[[BaseException], None] | None = None,
+    group: str = "service",
+    exclusive: bool = False,
+    **kwargs: Any,
+) -> Worker:
+    """Run ``fn(*args, **kwargs)`` on a thread; then ``done(result)`` or ``failed(exc)`` on the
+    event loop (by default a notification). Nothing is delivered to a screen that went away."""
+
+    def call_back(callback, value) -> None:
+        worker = get_current_worker()
+        if worker.is_cancelled or not node.is_attached:
+            return
+        try:
+            node.app.call_from_thread(callback, value)
+        except RuntimeError:  # the app is shutting down
+            pass
+
+    def notify_failure(exc: BaseException) -> None:
+        severity = "warning" if isinstance(exc, BookingError) else "error"
+        node.app.notify(explain(exc, node), severity=severity, timeout=6)
+
+    def work() -> None:
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:  # every failure is reported to the clerk, none closes the app
+            call_back(failed or notify_failure, exc)
+            return
+        if done is not None:
+            call_back(done, result)
+
+    return node.run_worker(work, thread=True, exit_on_error=False, group=group,
+                           exclusive=exclusive, name=getattr(fn, "__name__", "service"))

@@ -1,0 +1,240 @@
+"""Taking the customer's money while the hold's countdown runs.
+
+The countdown starts from the time left that the database measured when the hold was made,
+so every counter agrees, and runs on the app's injectable monotonic clock (tests move it
+instead of sleeping). At 0:00 the hold is released and the clerk is sent back to the grid;
+leaving checkout releases it too. A confirm is safe to repeat after a failure: the hold token
+makes sure it never sells twice.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Header, Input, RadioButton, RadioSet, Static
+
+from bmstui.errors import HoldExpired, HoldNotFound
+from bmstui.models import PAYMENT_METHODS
+from bmstui.pricing import rupees, subtotals
+from bmstui.services import sales, seating
+from bmstui.services.catalog import ShowInfo
+from screens.background import explain, run_service
+from screens.seats import show_heading
+
+METHOD_NAMES = {"cash": "Cash", "card": "Card", "upi": "UPI", "netbanking": "Netbanking"}
+WARN_BELOW = 60  # seconds: the countdown turns to a warning colour
+
+
+def clock_text(seconds: float) -> str:
+    whole = max(0, math.ceil(seconds))
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+class CheckoutScreen(Screen):
+    BINDINGS = [
+        Binding("f2", "method('cash')", "Cash"),
+        Binding("f3", "method('card')", "Card"),
+        Binding("f4", "method('upi')", "UPI"),
+        Binding("f5", "method('netbanking')", "Netbanking"),
+        Binding("f10", "confirm", "Confirm", priority=True),
+        Binding("ctrl+e", "extend", "Extend time"),
+        Binding("escape", "leave", "Release & back"),
+    ]
+
+    def __init__(self, hold: seating.Hold, show: ShowInfo, seats) -> None:
+        super().__init__()
+        self.hold = hold
+        self.show = show
+        self.seats = list(seats)
+        self.method = "cash"
+        self._confirming = False
+        self._finished = False
+        self._started = 0.0
+        self._remaining = hold.remaining_at_start
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(show_heading(self.show), id="checkout-heading")
+        with Horizontal(id="checkout-body"):
+            with Vertical(id="countdown-box"):
+                yield Static("Time left to pay", classes="caption")
+                yield Digits(clock_text(self.hold.remaining_at_start), id="countdown")
+                yield Static(id="countdown-note")
+                yield Static(id="breakdown")
+            with Vertical(id="pay-box"):
+                with RadioSet(id="method"):
+                    for method in PAYMENT_METHODS:
+                        yield RadioButton(METHOD_NAMES.get(method, method.title()),
+                                          value=method == "cash", name=method)
+                yield Input(placeholder="Cash tendered (blank = exact amount)", id="tendered",
+                            type="number")
+                yield Static(id="change")
+                yield Input(placeholder="Customer phone (optional)", id="phone")
+                yield Static("enter or F10: confirm the sale", id="pay-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "checkout"
+        self._started = self.app.clock()
+        self._show_breakdown()
+        self._show_note()
+        self._show_change()
+        self._timer = self.set_interval(0.25, self._tick)
+        self.query_one("#tendered", Input).focus()
+
+    @property
+    def total(self) -> Decimal:
+        return self.hold.total
+
+    # -- countdown ---------------------------------------------------------------------------
+
+    def seconds_left(self) -> float:
+        return self._remaining - (self.app.clock() - self._started)
+
+    def _tick(self) -> None:
+        left = self.seconds_left()
+        countdown = self.query_one("#countdown", Digits)
+        countdown.update(clock_text(left))
+        countdown.set_class(left <= WARN_BELOW, "-warning")
+        if left <= 0 and not self._confirming and not self._finished:
+            self._expire()
+
+    def _expire(self) -> None:
+        self._finished = True
+        self._timer.stop()
+        run_service(self.app, seating.release, self.hold.token, failed=lambda exc: None,
+                    group="release")
+        self.dismiss("expired")
+
+    def action_extend(self) -> None:
+        if self._finished:
+            return
+        run_service(self, seating.extend, self.hold.token, done=self._extended, group="extend")
+
+    def _extended(self, hold: seating.Hold) -> None:
+        added = hold.remaining_at_start - self.seconds_left()
+        self.hold = hold
+        self._remaining = hold.remaining_at_start
+        self._started = self.app.clock()
+        self._show_note()
+        self.notify(f"Extended by {clock_text(added)}; the new limit is {clock_text(hold.remaining_at_start)}")
+
+    def _show_note(self) -> None:
+        limit = self.app.settings.max_extensions
+        left = max(0, limit - self.hold.extensions)
+        note = "ctrl+e extends once the customer needs more time" if left else "No extension left"
+        if left and limit > 1:
+            note = f"ctrl+e extends ({left} left)"
+        self.query_one("#countdown-note", Static).update(Text(note, style="dim"))
+
+    # -- payment -----------------------------------------------------------------------------
+
+    def _show_breakdown(self) -> None:
+        table = Table(box=None, show_header=True, header_style="bold", expand=False)
+        table.add_column("Seats")
+        table.add_column("Type")
+        table.add_column("Each", justify="right")
+        table.add_column("Amount", justify="right")
+        for kind, count, price, amount in subtotals((s.type, s.price) for s in self.seats):
+            labels = ", ".join(s.label for s in self.seats if s.type == kind and s.price == price)
+            table.add_row(labels, f"{count} × {kind.title()}", rupees(price), rupees(amount))
+        table.add_row("", "", Text("Total", style="bold"), Text(rupees(self.total), style="bold"))
+        self.query_one("#breakdown", Static).update(table)
+
+    def action_method(self, method: str) -> None:
+        for button in self.query(RadioButton):
+            if button.name == method:
+                button.value = True
+        self._set_method(method)
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self._set_method(event.pressed.name or "cash")
+
+    def _set_method(self, method: str) -> None:
+        self.method = method
+        tendered = self.query_one("#tendered", Input)
+        tendered.disabled = method != "cash"
+        self._show_change()
+        if method != "cash":
+            self.query_one("#phone", Input).focus()
+
+    def _tendered(self) -> Decimal | None:
+        text = self.query_one("#tendered", Input).value.strip()
+        if not text:
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return Decimal(-1)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "tendered":
+            self._show_change()
+
+    def _show_change(self) -> None:
+        change = self.query_one("#change", Static)
+        tendered = self._tendered()
+        if self.method != "cash":
+            change.update(Text(f"{METHOD_NAMES[self.method]}: {rupees(self.total)} "
+                               "charged on confirm", style="dim"))
+        elif tendered is None:
+            change.update(Text(f"Exact amount {rupees(self.total)}", style="dim"))
+        elif tendered < self.total:
+            change.update(Text(f"Short by {rupees(self.total - tendered)}", style="bold red"))
+        else:
+            change.update(Text(f"Change to give: {rupees(tendered - self.total)}", style="bold"))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        if self._confirming or self._finished:
+            return
+        tendered = self._tendered() if self.method == "cash" else None
+        if tendered is not None and tendered < self.total:
+            self.notify(f"Cash tendered is less than {rupees(self.total)}", severity="warning")
+            return
+        self._confirming = True
+        status = "Recording the sale…" if self.method == "cash" else (
+            f"Authorising {METHOD_NAMES[self.method]} payment…")
+        self.query_one("#pay-status", Static).update(status)
+        phone = self.query_one("#phone", Input).value.strip()
+        run_service(
+            self, sales.confirm, self.hold.token, method=self.method, tendered=tendered,
+            customer=phone or None, operator=self.app.operator,
+            done=self._sold, failed=self._confirm_failed, group="confirm",
+        )
+
+    def _sold(self, booking: sales.Booking) -> None:
+        self._finished = True
+        self._timer.stop()
+        self.dismiss(booking)
+
+    def _confirm_failed(self, exc: BaseException) -> None:
+        self._confirming = False
+        self.query_one("#pay-status", Static).update("enter or F10: confirm the sale")
+        if isinstance(exc, HoldExpired | HoldNotFound):
+            self._finished = True
+            self._timer.stop()
+            self.app.notify(explain(exc, self), severity="warning", timeout=8)
+            self.dismiss("lost")
+            return
+        self.notify(explain(exc, self), severity="warning", timeout=8)
+        if self.seconds_left() <= 0:
+            self._expire()
+
+    def action_leave(self) -> None:
+        if self._confirming:
+            self.notify("The payment is being recorded; wait a moment")
+            return
+        self._finished = True
+        self._timer.stop()
+        run_service(self.app, seating.release, self.hold.token, group="release")
+        self.dismiss("back")
