@@ -44,7 +44,7 @@ class CheckoutScreen(Screen):
         Binding("f4", "method('upi')", "UPI"),
         Binding("f5", "method('netbanking')", "Netbanking"),
         Binding("f10", "confirm", "Confirm", priority=True),
-        Binding("ctrl+e", "extend", "Extend time"),
+        Binding("f6", "extend", "Extend time"),
         Binding("escape", "leave", "Release & back"),
     ]
 
@@ -129,9 +129,9 @@ class CheckoutScreen(Screen):
     def _show_note(self) -> None:
         limit = self.app.settings.max_extensions
         left = max(0, limit - self.hold.extensions)
-        note = "ctrl+e extends once the customer needs more time" if left else "No extension left"
+        note = "F6 extends the time once (customer fetching a card)" if left else "No extension left"
         if left and limit > 1:
-            note = f"ctrl+e extends ({left} left)"
+            note = f"F6 extends the time ({left} left)"
         self.query_one("#countdown-note", Static).update(Text(note, style="dim"))
 
     # -- payment -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ KEYS = {
     ],
     "Checkout": [
         ("F2 F3 F4 F5", "cash, card, UPI, netbanking"), ("type digits", "cash tendered"),
-        ("enter / F10", "confirm the sale"), ("ctrl+e", "extend the time once"),
+        ("enter / F10", "confirm the sale"), ("F6", "extend the time (once)"),
         ("escape", "release the seats and go back"),
     ],
     "Ticket": [("t / s", "save as text / SVG"), ("enter", "next sale")],

@@ -232,6 +232,7 @@ def test_same_input_same_seats_whatever_the_order_of_the_seats():
             rng.shuffle(shuffled)
             assert best_available(shuffled, n, set(free)) == expected
 
+
 def test_result_is_in_hall_order_whatever_the_ids():
     """Ids are database keys in no particular order; the grid lists picks front to back."""
     seats = DEMO_HALLS["classic-150"]

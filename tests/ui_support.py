@@ -1,0 +1,91 @@
+"""Driving the real box-office app in tests: a movable clock, waiting on state, picking options.
+
+Tests wait for what the clerk would see (a screen, a seat status), never for fixed pauses; the
+countdown runs on ``FakeClock``, which a test moves forward instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from bmstui.config import get_settings
+from bmstui.terminal_memory import TerminalMemory
+from screens.app import BoxOfficeApp
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def make_app(tmp_path: Path, clock=None, **kwargs) -> BoxOfficeApp:
+    return BoxOfficeApp(
+        settings=get_settings(), memory=TerminalMemory(tmp_path / "terminal.json"),
+        clock=clock or FakeClock(), tickets_dir=tmp_path / "tickets", resume=False, **kwargs,
+    )
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0, what: str = "condition"):
+    """Let the app run until ``condition()`` is true (workers finish, timers fire)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def wait_for_screen(pilot, screen_type, timeout: float = 10.0):
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, screen_type), timeout,
+                   f"{screen_type.__name__} (on {type(app.screen).__name__})")
+    return app.screen
+
+
+async def choose(pilot, list_id: str, option_id) -> None:
+    """Highlight the option with this id in an option list, then press enter as a clerk does."""
+    app = pilot.app
+
+    def ready():
+        try:
+            options = app.screen.query_one(f"#{list_id}", OptionList)
+        except Exception:
+            return None
+        ids = [option.id for option in options.options]
+        return options if str(option_id) in ids else None
+
+    options = await wait_for(pilot, ready, what=f"option {option_id} in #{list_id}")
+    options.focus()
+    options.highlighted = [o.id for o in options.options].index(str(option_id))
+    await pilot.pause()
+    await pilot.press("enter")
+
+
+async def open_show(pilot, show_id: int):
+    """From the city screen to the seat grid of a show, the way a clerk gets there."""
+    from bmstui.services import catalog
+    from screens.seats import SeatScreen
+
+    show = catalog.show(show_id)
+    await choose(pilot, "city-list", show.city_id)
+    await choose(pilot, "movie-list", show.movie_id)
+    await choose(pilot, "show-list", show_id)
+    screen = await wait_for_screen(pilot, SeatScreen)
+    await wait_for(pilot, lambda: screen.live is not None, what="the seat grid")
+    return screen
+
+
+def noticed(app, text: str) -> bool:
+    """Whether the app has shown the clerk a notification containing ``text``."""
+    return any(text in str(notice.message) for notice in app._notifications)
