@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -14,6 +15,16 @@ from textual.widgets import Footer, Header
 from bmstui.config import Settings, get_settings
 from bmstui.paths import user_data_dir
 from bmstui.terminal_memory import TerminalMemory
+
+
+def settle_garbage_collector() -> None:
+    """Keep collector pauses out of repaints. Everything alive after start-up (modules, widgets,
+    styles) stays for the whole shift, so it is frozen out of the collector's sight, and young
+    collections run less often: with the defaults, ``bmstui bench grid`` saw a repaint of 100
+    seat changes take 40-100 ms when a collection landed in it, instead of about 14 ms."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 1000)
 
 
 class BoxOfficeApp(App):
@@ -51,6 +62,7 @@ class BoxOfficeApp(App):
         from screens.city import CityScreen
 
         self.sub_title = f"counter {self.settings.terminal}"
+        settle_garbage_collector()
         self.push_screen(CityScreen(resume=self.resume))
 
     def action_help(self) -> None:

@@ -124,12 +124,14 @@ class CheckoutScreen(Screen):
         self._remaining = hold.remaining_at_start
         self._started = self.app.clock()
         self._show_note()
-        self.notify(f"Extended by {clock_text(added)}; the new limit is {clock_text(hold.remaining_at_start)}")
+        self.notify(f"Extended by {clock_text(added)}; "
+                    f"{clock_text(hold.remaining_at_start)} left to pay")
 
     def _show_note(self) -> None:
         limit = self.app.settings.max_extensions
         left = max(0, limit - self.hold.extensions)
-        note = "F6 extends the time once (customer fetching a card)" if left else "No extension left"
+        note = ("F6 extends the time once (customer fetching a card)" if left
+                else "No extension left")
         if left and limit > 1:
             note = f"F6 extends the time ({left} left)"
         self.query_one("#countdown-note", Static).update(Text(note, style="dim"))

@@ -91,6 +91,7 @@ class SeatGrid(ScrollView, can_focus=True):
         self.selected: list[int] = []
         self.cursor: int | None = None
         self._lines: dict[int, Strip] = {}
+        self._styles: dict = {}
         self._rows: dict[int, list[int]] = {}  # y -> seat ids by x
         self._min_x = self._min_y = 0
         self._width = 0
@@ -187,10 +188,22 @@ class SeatGrid(ScrollView, can_focus=True):
             self._move_cursor(nearest)
 
     def on_click(self, event: events.Click) -> None:
-        seat_id = event.style.meta.get("seat") if event.style else None
-        if seat_id is not None and self.live is not None and seat_id in self.live.index:
+        offset = event.get_content_offset(self)
+        seat_id = None if offset is None else self.seat_at(offset.x + self.scroll_offset.x,
+                                                           offset.y + self.scroll_offset.y)
+        if seat_id is not None:
             self._move_cursor(seat_id)
             self.toggle(seat_id)
+
+    def seat_at(self, column: int, line: int) -> int | None:
+        """The seat drawn at a position of the whole grid (not of the visible window)."""
+        if self.live is None:
+            return None
+        for seat_id in self._rows.get(line - TOP + self._min_y, ()):
+            start = self._column(self.live.seat(seat_id).x)
+            if start <= column < start + CELL:
+                return seat_id
+        return None
 
     def _move_cursor(self, seat_id: int) -> None:
         old, self.cursor = self.cursor, seat_id
@@ -225,6 +238,7 @@ class SeatGrid(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
+        self._styles.clear()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -232,10 +246,33 @@ class SeatGrid(ScrollView, can_focus=True):
         strip = self._lines.get(line)
         if strip is None:
             strip = self._lines[line] = self._build_line(line)
-        return strip.crop_extend(scroll_x, scroll_x + self.size.width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + self.size.width, self._base())
+
+    def _base(self) -> Style:
+        base = self._styles.get("base")
+        if base is None:
+            base = self._styles["base"] = self.rich_style
+        return base
+
+    def _cell_style(self, seat: SeatState, status: str, cursor: bool) -> Style:
+        """The style of a seat's cell, shared by every seat that looks the same, so that Rich
+        and Textual's per-style caches hit (a click finds its seat by position instead)."""
+        key = (status, seat.type, cursor)
+        style = self._styles.get(key)
+        if style is None:
+            if status == "available":
+                style = self.get_component_rich_style(f"seat-grid--{seat.type.lower()}",
+                                                      default=Style())
+            else:
+                style = self.get_component_rich_style(f"seat-grid--{status}")
+            style = self._base() + style
+            if cursor:
+                style += self.get_component_rich_style("seat-grid--cursor")
+            self._styles[key] = style
+        return style
 
     def _build_line(self, line: int) -> Strip:
-        base = self.rich_style
+        base = self._base()
         if self.live is None:
             return Strip.blank(self._width, base)
         if line == 0:
@@ -248,22 +285,18 @@ class SeatGrid(ScrollView, can_focus=True):
         if row is None:
             return Strip.blank(self._width, base)
         label_style = base + self.get_component_rich_style("seat-grid--label")
-        cursor_style = self.get_component_rich_style("seat-grid--cursor")
         seats = [self.live.seat(i) for i in row]
         segments = [Segment(f"{seats[0].row:>3} ", label_style)]
         column = MARGIN
+        focused = self.has_focus
         for seat in seats:
             start = self._column(seat.x)
             if start > column:
                 segments.append(Segment(" " * (start - column), base))
             status = self.shown_status(seat)
             glyph = GLYPHS[status][1 if seat.accessible else 0]
-            style = base + self._status_style(status, seat.type)
-            if seat.id == self.cursor and self.has_focus:
-                style += cursor_style
-            style += Style.from_meta({"seat": seat.id})
-            segments.append(Segment(glyph, style))
-            segments.append(Segment(" ", base))
+            cursor = focused and seat.id == self.cursor
+            segments.append(Segment(glyph + " ", self._cell_style(seat, status, cursor)))
             column = start + CELL
         end = self._width - MARGIN - NOTE
         if end > column:
@@ -273,12 +306,6 @@ class SeatGrid(ScrollView, can_focus=True):
             note = f" {seats[0].type.title()} {rupees(seats[0].price)}"
             segments.append(Segment(note, label_style))
         return Strip(segments).extend_cell_length(self._width, base)
-
-    def _status_style(self, status: str, seat_type: str) -> Style:
-        if status == "available":
-            return self.get_component_rich_style(f"seat-grid--{seat_type.lower()}",
-                                                 default=Style())
-        return self.get_component_rich_style(f"seat-grid--{status}")
 
     def _starts_band(self, y: int, first: SeatState) -> bool:
         """Whether this row is the first (nearest the screen) of its seat type."""
