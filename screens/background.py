@@ -14,8 +14,8 @@ import peewee as pw
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
-from bmstui.errors import BmstuiError, BookingError
 from bmstui.config import mask_url
+from bmstui.errors import BmstuiError, BookingError
 
 
 def explain(exc: BaseException, node: DOMNode | None = None) -> str:

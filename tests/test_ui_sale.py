@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from bmstui.services import sales, seating
-from bmstui.services.live import LiveSeats
-from screens.checkout import CheckoutScreen
 from screens.seat_grid import SeatGrid
 from screens.seats import SeatScreen
 from screens.ticket import TicketScreen
@@ -14,6 +12,7 @@ from tests.ui_support import (
     noticed,
     open_show,
     wait_for,
+    wait_for_checkout,
     wait_for_screen,
 )
 
@@ -35,7 +34,7 @@ async def test_cash_sale_from_city_to_ticket(new_show, tmp_path):
         labels = sorted(seat.label for seat in chosen)
 
         await pilot.press("enter")
-        checkout = await wait_for_screen(pilot, CheckoutScreen)
+        checkout = await wait_for_checkout(pilot)
         assert sorted(statuses(show_id)[label] for label in labels) == ["held", "held"]
         total = checkout.total
         await pilot.press(*"1000")
@@ -97,6 +96,20 @@ async def test_space_toggles_the_seat_under_the_cursor_and_refuses_a_held_one(ne
         await pilot.press("space")
         assert grid.selected == [start]
 
+        # A click chooses the seat under the mouse (and moves the cursor there).
+        target = screen.live.seats[-1]
+        from screens.seat_grid import TOP
+
+        grid.scroll_to(0, 0, animate=False)
+        await pilot.pause()
+        column = grid._column(target.x)
+        line = TOP + target.y - min(s.y for s in screen.live.seats)
+        assert grid.seat_at(column, line) == target.id
+        await pilot.click(SeatGrid, offset=(column, line))
+        assert target.id in grid.selected and grid.cursor == target.id
+        await pilot.click(SeatGrid, offset=(column, line))
+        assert target.id not in grid.selected
+
         taken = seating.hold(show_id, [screen.live.seat(grid.cursor).label])
         await wait_for(pilot, lambda: screen.live.status(grid.cursor) == "held",
                        what="the other counter's hold")
@@ -112,7 +125,7 @@ async def test_countdown_at_zero_releases_the_hold_and_returns_to_the_grid(new_s
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_show(pilot, show_id)
         await pilot.press("2", "enter")
-        checkout = await wait_for_screen(pilot, CheckoutScreen)
+        checkout = await wait_for_checkout(pilot)
         labels = checkout.hold.labels
         assert checkout.query_one("#countdown").value == "02:00"  # tests hold for 120 s
 
@@ -137,10 +150,11 @@ async def test_leaving_checkout_releases_and_extension_is_limited(new_show, tmp_
     async with app.run_test(size=(120, 40)) as pilot:
         await open_show(pilot, show_id)
         await pilot.press("3", "enter")
-        checkout = await wait_for_screen(pilot, CheckoutScreen)
+        checkout = await wait_for_checkout(pilot)
         await pilot.press("f6")
         await wait_for(pilot, lambda: checkout.hold.extensions == 1, what="the extension")
-        assert checkout.query_one("#countdown").value == "03:00"
+        await wait_for(pilot, lambda: checkout.query_one("#countdown").value == "03:00",
+                       what="the countdown to show the extra minute")
         await pilot.press("f6")
         await wait_for(pilot, lambda: noticed(app, "limit"))
         assert checkout.query_one("#countdown").value == "03:00"
@@ -189,17 +203,28 @@ async def test_lookup_finds_a_booking_by_code_and_by_phone(new_show, tmp_path):
         await pilot.press("escape")
 
 
-async def test_live_seats_see_expired_holds_as_free_without_a_sweep(new_show):
-    show_id = new_show()
-    live = LiveSeats.open(show_id)
-    seat = live.seats[0]
-    held = seating.hold(show_id, [seat.label], ttl=0.3)
-    assert seat.id in live.apply(live.fetch())
-    assert live.status(seat.id) == "held"
-    import time
+async def test_database_outage_is_a_notice_and_the_grid_recovers(new_show, tmp_path, demo_db):
+    import bmstui
+    from bmstui.db import database, make_database
 
-    time.sleep(0.4)
-    assert seat.id in live.apply(live.fetch())
-    assert live.status(seat.id) == "available"
-    assert statuses(show_id)[seat.label] == "available"  # seat_map reads expiry the same way
-    assert held.token
+    show_id = new_show()
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_show(pilot, show_id)
+        await pilot.press("2")
+        # The server goes away: the models now point at a port nothing listens on.
+        database.initialize(make_database("mysql://root@127.0.0.1:1/nowhere"))
+        try:
+            await wait_for(pilot, lambda: noticed(app, "cannot be reached"), what="the notice")
+            await pilot.press("enter")  # a hold attempt while the database is down
+            await wait_for(pilot, lambda: sum("cannot be reached" in str(n.message)
+                                              for n in app._notifications) >= 2)
+            assert app.is_running and isinstance(app.screen, SeatScreen)
+        finally:
+            bmstui.open_database(demo_db)
+        await wait_for(pilot, lambda: noticed(app, "Connected again"), what="the recovery")
+        other = seating.hold(show_id, [screen.live.seats[0].label], terminal="counter-2")
+        await wait_for(pilot, lambda: screen.live.status(screen.live.seats[0].id) == "held")
+        seating.release(other.token)
+        await pilot.press("enter")
+        await wait_for_checkout(pilot)

@@ -17,7 +17,7 @@ import bmstui
 from bmstui.models import Movie, Show
 from bmstui.services import catalog, sales, seating
 from screens.ticket import TicketScreen
-from tests.ui_support import make_app, open_show, wait_for, wait_for_screen
+from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout, wait_for_screen
 
 SIZE = (120, 36)
 SHOW_DAY = date(2099, 1, 5)
@@ -83,11 +83,9 @@ def test_checkout_screen(snap_compare, snap_db, tmp_path):
     _, checkout_show = snap_db
 
     async def ready(pilot):
-        from screens.checkout import CheckoutScreen
-
         await open_show(pilot, checkout_show.id)
         await pilot.press("3", "enter")
-        screen = await wait_for_screen(pilot, CheckoutScreen)
+        screen = await wait_for_checkout(pilot)
         for field in screen.query(Input):
             field.cursor_blink = False
         await pilot.press(*"2000")

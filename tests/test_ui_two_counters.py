@@ -8,11 +8,17 @@ import time
 import pytest
 
 from bmstui.services import seating
-from screens.checkout import CheckoutScreen
 from screens.seat_grid import SeatGrid
 from screens.seats import SeatScreen
 from screens.ticket import TicketScreen
-from tests.ui_support import make_app, noticed, open_show, wait_for, wait_for_screen
+from tests.ui_support import (
+    make_app,
+    noticed,
+    open_show,
+    wait_for,
+    wait_for_checkout,
+    wait_for_screen,
+)
 
 pytestmark = pytest.mark.mysql
 
@@ -34,7 +40,7 @@ async def test_two_counters_see_each_other_and_never_sell_the_same_seat(
         await a.press("2")
         assert grid_a.query_one(SeatGrid).selected == wanted
         await a.press("enter")
-        checkout = await wait_for_screen(a, CheckoutScreen)
+        checkout = await wait_for_checkout(a)
         held_at = time.monotonic()
         await wait_for(b, lambda: all(grid_b.live.status(i) == "held" for i in wanted),
                        timeout=1.0, what="counter B to see A's hold within 1 s")
@@ -60,7 +66,7 @@ async def test_two_counters_see_each_other_and_never_sell_the_same_seat(
         await b.press("2")
         assert grid_b.query_one(SeatGrid).selected == wanted
         await b.press("enter")
-        await wait_for_screen(b, CheckoutScreen)
+        await wait_for_checkout(b)
         await b.press("enter")
         ticket = await wait_for_screen(b, TicketScreen)
         assert sorted(ticket.booking.labels) == sorted(checkout.hold.labels)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from textual.css.query import NoMatches
 from textual.widgets import OptionList
 
 from bmstui.config import get_settings
@@ -60,7 +61,7 @@ async def choose(pilot, list_id: str, option_id) -> None:
     def ready():
         try:
             options = app.screen.query_one(f"#{list_id}", OptionList)
-        except Exception:
+        except NoMatches:  # the screen is still being built
             return None
         ids = [option.id for option in options.options]
         return options if str(option_id) in ids else None
@@ -89,3 +90,13 @@ async def open_show(pilot, show_id: int):
 def noticed(app, text: str) -> bool:
     """Whether the app has shown the clerk a notification containing ``text``."""
     return any(text in str(notice.message) for notice in app._notifications)
+
+
+async def wait_for_checkout(pilot):
+    """The checkout screen, once it is ready for the clerk's typing (amount tendered focused)."""
+    from screens.checkout import CheckoutScreen
+
+    screen = await wait_for_screen(pilot, CheckoutScreen)
+    await wait_for(pilot, lambda: screen.focused is not None and screen.focused.id == "tendered",
+                   what="the checkout to take the keyboard")
+    return screen
