@@ -228,3 +228,26 @@ async def test_database_outage_is_a_notice_and_the_grid_recovers(new_show, tmp_p
         seating.release(other.token)
         await pilot.press("enter")
         await wait_for_checkout(pilot)
+
+
+async def test_the_counter_remembers_its_city_and_reopens_on_its_movies(demo_db, tmp_path):
+    from bmstui.services import catalog
+    from screens.city import CityScreen
+    from screens.movies import MoviesScreen
+    from tests.ui_support import choose
+
+    city = catalog.cities()[-1]
+    first = make_app(tmp_path)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await choose(pilot, "city-list", city.id)
+        await wait_for_screen(pilot, MoviesScreen)
+
+    again = make_app(tmp_path)
+    again.resume = True  # as a real start does
+    async with again.run_test(size=(120, 40)) as pilot:
+        movies = await wait_for_screen(pilot, MoviesScreen)
+        assert movies.city.id == city.id
+        await pilot.press("escape")  # the city list is underneath, the city highlighted
+        cities = await wait_for_screen(pilot, CityScreen)
+        highlighted = cities.query_one("#city-list").highlighted
+        assert list(cities.cities)[highlighted] == str(city.id)
