@@ -21,8 +21,9 @@ from bmstui.db import database, is_mysql, parse_db_datetime
 from bmstui.services.seat_lookup import check_show_id, db_clock
 from bmstui.services.seating import SeatState, seat_map, sweep
 
-# Longer than the longest write of the seat protocol can sit between its statement and its
-# COMMIT (a lock wait is bounded at 5 s on MariaDB, busy waits on SQLite are similar).
+# Longer than a write of the seat protocol can sit between its statement and its COMMIT: on
+# MariaDB a lock wait is bounded at 5 s and every transaction is a few statements; on SQLite a
+# writer has the lock from BEGIN IMMEDIATE, so its statements run just before it commits.
 CHANGE_WINDOW = timedelta(seconds=15)
 SWEEP_EVERY = 5.0  # seconds between sweeps of one show by one terminal
 
