@@ -93,6 +93,7 @@ class SeatGrid(ScrollView, can_focus=True):
         self._lines: dict[int, Strip] = {}
         self._styles: dict = {}
         self._rows: dict[int, list[int]] = {}  # y -> seat ids by x
+        self._band_starts: set[int] = set()
         self._min_x = self._min_y = 0
         self._width = 0
 
@@ -105,6 +106,13 @@ class SeatGrid(ScrollView, can_focus=True):
         for seat in live.seats:
             rows.setdefault(seat.y, []).append(seat)
         self._rows = {y: [s.id for s in sorted(r, key=lambda s: s.x)] for y, r in rows.items()}
+        # Rows that begin a band of one seat type and price (nearest the screen first): the
+        # type and price are written after them.
+        firsts = [live.seat(self._rows[y][0]) for y in sorted(self._rows)]
+        self._band_starts = {
+            seat.y for before, seat in zip([None, *firsts], firsts, strict=False)
+            if before is None or (before.type, before.price) != (seat.type, seat.price)
+        }
         xs = [seat.x for seat in live.seats] or [0]
         ys = list(rows) or [0]
         self._min_x, self._min_y = min(xs), min(ys)
@@ -302,19 +310,10 @@ class SeatGrid(ScrollView, can_focus=True):
         if end > column:
             segments.append(Segment(" " * (end - column), base))
         segments.append(Segment(f" {seats[0].row:<3}", label_style))
-        if self._starts_band(y, seats[0]):
+        if y in self._band_starts:
             note = f" {seats[0].type.title()} {rupees(seats[0].price)}"
             segments.append(Segment(note, label_style))
         return Strip(segments).extend_cell_length(self._width, base)
-
-    def _starts_band(self, y: int, first: SeatState) -> bool:
-        """Whether this row is the first (nearest the screen) of its seat type."""
-        ys = sorted(self._rows)
-        at = ys.index(y)
-        if at == 0:
-            return True
-        before = self.live.seat(self._rows[ys[at - 1]][0])
-        return before.type != first.type or before.price != first.price
 
     def on_focus(self) -> None:
         if self.cursor is not None:

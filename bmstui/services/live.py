@@ -86,6 +86,7 @@ class LiveSeats:
         self.show_id = show_id
         self.seats: list[SeatState] = list(seats)
         self.index = {seat.id: i for i, seat in enumerate(self.seats)}
+        self._held = {seat.id for seat in self.seats if seat.status == "held"}  # as stored
         self.db_now = db_now
         self.clock = clock
         self._last_sweep = float("-inf")
@@ -123,34 +124,36 @@ class LiveSeats:
 
     def apply(self, result: Poll) -> set[int]:
         """Take a poll's rows and its clock; the ids of seats that now look different."""
-        before = {seat.id: (self._shown(seat), seat.mine) for seat in self._watch_list(result)}
+        # Only a changed row or a running hold (which may just have run out) can look different;
+        # rows the trailing window brings back unchanged are skipped without a copy.
+        watched = {c.id for c in result.changes if c.id in self.index} | self._held
+        before = {seat_id: (self.status(seat_id), self.seat(seat_id).mine) for seat_id in watched}
         for change in result.changes:
             i = self.index.get(change.id)
             if i is None:
                 continue
             old = self.seats[i]
-            self.seats[i] = replace(
-                old, status=change.status, mine=change.mine,
-                held_until=change.held_until if change.status == "held" else None,
-            )
+            held_until = change.held_until if change.status == "held" else None
+            if (old.status, old.mine, old.held_until) == (change.status, change.mine, held_until):
+                continue
+            self.seats[i] = replace(old, status=change.status, mine=change.mine,
+                                    held_until=held_until)
+            if change.status == "held":
+                self._held.add(change.id)
+            else:
+                self._held.discard(change.id)
         self.db_now = max(self.db_now, result.db_now)
         return {
             seat_id for seat_id, seen in before.items()
             if (self.status(seat_id), self.seat(seat_id).mine) != seen
         }
 
-    def _watch_list(self, result: Poll) -> list[SeatState]:
-        """Seats that can change look in this poll: the changed rows and running holds."""
-        changed = [self.seats[self.index[c.id]] for c in result.changes if c.id in self.index]
-        return changed + [seat for seat in self.seats if seat.status == "held"]
-
     def wants_sweep(self) -> bool:
         """A hold here ran out but is still stored as held, and this terminal has not swept
         lately: worth one sweep of this show."""
         if self.clock() - self._last_sweep < SWEEP_EVERY:
             return False
-        expired = any(seat.status == "held" and seat.held_until is not None
-                      and seat.held_until <= self.db_now for seat in self.seats)
+        expired = any(self.status(seat_id) == "available" for seat_id in self._held)
         if expired:
             self._last_sweep = self.clock()
         return expired
