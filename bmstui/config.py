@@ -43,6 +43,8 @@ class Settings:
     max_extensions: int = 1
     extend_seconds: float = 240.0
     cancellation_cutoff_minutes: int = 60
+    refund_tiers: str = "120:100, 60:75"  # "minutes before the show:percent refunded", ...
+    allow_cancel_override: bool = False  # past the cutoff, cancel anyway with a recorded reason
     locking: str = "conditional"
     poll_interval: float = 0.25
     terminal: str = field(default_factory=lambda: socket.gethostname() or "counter")
@@ -64,6 +66,9 @@ TOML_KEYS: dict[tuple[str, str], str] = {
     ("booking", "max_extensions"): "max_extensions",
     ("booking", "extend_seconds"): "extend_seconds",
     ("booking", "cancellation_cutoff_minutes"): "cancellation_cutoff_minutes",
+    ("cancellation", "cutoff_minutes"): "cancellation_cutoff_minutes",
+    ("cancellation", "refund_tiers"): "refund_tiers",
+    ("cancellation", "allow_override"): "allow_cancel_override",
     ("booking", "locking"): "locking",
     ("terminal", "name"): "terminal",
     ("terminal", "poll_interval"): "poll_interval",
@@ -78,6 +83,9 @@ ENV_KEYS: dict[str, str] = {
     "BMSTUI_HOLD_SECONDS": "hold_seconds",
     "BMSTUI_MAX_SEATS": "max_seats",
     "BMSTUI_LOCKING": "locking",
+    "BMSTUI_CANCELLATION_CUTOFF_MINUTES": "cancellation_cutoff_minutes",
+    "BMSTUI_REFUND_TIERS": "refund_tiers",
+    "BMSTUI_ALLOW_CANCEL_OVERRIDE": "allow_cancel_override",
     "BMSTUI_TERMINAL": "terminal",
     "BMSTUI_POLL_INTERVAL": "poll_interval",
     "BMSTUI_GATEWAY_LATENCY_MS": "gateway_latency_ms",
@@ -124,8 +132,32 @@ def _apply_db_parts(url: str, env: Mapping[str, str]) -> str:
     return urlunsplit((scheme, f"{auth}@{host}:{port}", "/" + name, query, ""))
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def _coerce_bool(value: Any, origin: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ConfigError(f"{origin}: expected true or false, got {value!r}")
+
+
+def _tiers_text(value: Any) -> Any:
+    """TOML may write refund tiers as [[120, 100], [60, 75]]; keep them as "120:100, 60:75"."""
+    if isinstance(value, list) and all(isinstance(t, list) and len(t) == 2 for t in value):
+        return ", ".join(f"{minutes}:{percent}" for minutes, percent in value)
+    return value
+
+
 def _coerce(attr: str, value: Any, origin: str) -> Any:
     target = next(f for f in fields(Settings) if f.name == attr)
+    if str(target.type) == "bool":
+        return _coerce_bool(value, origin)
+    if attr == "refund_tiers":
+        value = _tiers_text(value)
     kind = {"int": int, "float": float, "str": str}[str(target.type)]
     try:
         # TOML booleans are not numbers, and a list or table is not a name or a URL.
@@ -231,6 +263,14 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"{attr} must be positive, got {getattr(settings, attr)}")
     if not 0.0 <= settings.gateway_decline_rate <= 1.0:
         raise ConfigError("payments.decline_rate must be between 0 and 1")
+    if settings.cancellation_cutoff_minutes < 0:
+        raise ConfigError("cancellation.cutoff_minutes cannot be negative")
+    from bmstui.refund_policy import parse_tiers
+
+    try:
+        parse_tiers(settings.refund_tiers)
+    except ValueError as exc:
+        raise ConfigError(f"cancellation.refund_tiers: {exc}") from None
     try:
         parts = urlsplit(settings.resolved_database_url)
         parts.port  # noqa: B018 -- raises ValueError for a port that is not a number

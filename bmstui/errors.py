@@ -97,3 +97,23 @@ class BookingNotFound(BookingError):
 class TryAgain(BookingError):
     def __init__(self, message: str = "The database is very busy right now; please try again"):
         super().__init__(message)
+
+
+class CouponInvalid(BookingError):
+    """A coupon that cannot be used for this sale; ``reason`` is one of REASONS."""
+
+    REASONS = ("unknown", "inactive", "not_yet_valid", "expired", "used_up", "below_minimum",
+               "customer_limit", "needs_phone")
+
+    def __init__(self, code: str, reason: str, message: str):
+        self.code = code
+        self.reason = reason
+        super().__init__(message)
+
+
+class CancellationClosed(BookingError):
+    """Too close to (or past) the show to cancel; ``minutes_left`` is by the database clock."""
+
+    def __init__(self, message: str, minutes_left: float | None = None):
+        self.minutes_left = minutes_left
+        super().__init__(message)

@@ -21,11 +21,12 @@ import peewee as pw
 
 from bmstui import pricing
 from bmstui.clock import local_today, to_utc
-from bmstui.db import database, now_sql
+from bmstui.db import database, db_now, now_sql
 from bmstui.layouts import parse_layout
 from bmstui.models import (
     SEAT_TYPES,
     City,
+    Coupon,
     Movie,
     PricingRule,
     Screen,
@@ -57,8 +58,12 @@ class SeedReport:
 def read_catalog(folder: Path | None = None) -> dict[str, Any]:
     folder = folder or data_dir()
     doc: dict[str, Any] = {}
-    for name in ("catalog", "layouts", "movies", "pricing", "schedule"):
-        doc[name] = tomllib.loads((folder / f"{name}.toml").read_text(encoding="utf-8"))
+    for name in ("catalog", "layouts", "movies", "pricing", "schedule", "coupons"):
+        path = folder / f"{name}.toml"
+        if name == "coupons" and not path.is_file():  # optional: a chain may have none
+            doc[name] = {}
+            continue
+        doc[name] = tomllib.loads(path.read_text(encoding="utf-8"))
     return doc
 
 
@@ -74,9 +79,33 @@ def _get_or_create(model, defaults: dict | None = None, **keys):
 
 
 def _seed_prices(doc: dict) -> None:
-    for rank, type_ in enumerate(SEAT_TYPES, start=1):
-        price = Decimal(str(doc["catalog"]["seat_types"][type_]))
+    prices = [Decimal(str(doc["catalog"]["seat_types"][type_])) for type_ in SEAT_TYPES]
+    if prices != sorted(set(prices)):
+        raise ValueError(
+            "catalog.toml [seat_types]: base prices must rise "
+            + " < ".join(SEAT_TYPES) + f", got {', '.join(map(str, prices))}"
+        )
+    for rank, (type_, price) in enumerate(zip(SEAT_TYPES, prices, strict=True), start=1):
         _get_or_create(SeatTypePrice, {"base_price": price, "rank": rank}, type=type_)
+
+
+def _seed_coupons(doc: dict) -> None:
+    """Demo coupons, their validity counted from the seeding day (database clock)."""
+    now = db_now()
+    for spec in doc.get("coupons", {}).get("coupon", []):
+        if Coupon.select().where(Coupon.code == spec["code"]).exists():
+            continue
+        valid_from, valid_until = spec.get("valid_from"), spec.get("valid_until")
+        if "valid_days" in spec:
+            valid_from, valid_until = now, now + timedelta(days=spec["valid_days"])
+        Coupon.create(
+            code=spec["code"], kind=spec["kind"], value=Decimal(str(spec["value"])),
+            max_discount=(Decimal(str(spec["max_discount"])) if "max_discount" in spec
+                          else None),
+            min_amount=Decimal(str(spec.get("min_amount", 0))),
+            valid_from=valid_from, valid_until=valid_until,
+            usage_limit=spec.get("usage_limit"), per_customer_limit=spec.get("per_customer"),
+        )
 
 
 def _seed_rules(doc: dict) -> None:
@@ -259,6 +288,7 @@ def load_demo_data(
         with database.atomic():
             _seed_prices(doc)
             _seed_rules(doc)
+            _seed_coupons(doc)
             movies = _seed_movies(doc, report)
         _seed_chain(doc, scale, report, progress)
         days = doc["schedule"]["schedule"].get("days", 7) if days is None else days

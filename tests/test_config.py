@@ -149,11 +149,16 @@ def test_every_env_key_beats_dotenv_which_beats_toml(isolated, name, attr):
         "poll_interval": ("0.5", "0.75", "1.5"),
         "gateway_latency_ms": ("1", "2", "3"),
         "gateway_decline_rate": ("0.1", "0.2", "0.3"),
+        "cancellation_cutoff_minutes": ("30", "45", "90"),
+        "refund_tiers": ("120:100", "90:50", "60:75, 30:10"),
+        "allow_cancel_override": ("false", "true", "false"),
     }[attr]
     table, key = next(tk for tk, a in TOML_KEYS.items() if a == attr)
     raw = values[0]
     kind = type(getattr(Settings(), attr))
     toml_value = f'"{raw}"' if kind is str else raw
+    if kind is bool:
+        kind = "true".__eq__
     toml = write(isolated / "c.toml", f"[{table}]\n{key} = {toml_value}\n")
     dotenv = write(isolated / "d.env", f"{name}={values[1]}\n")
 
@@ -399,3 +404,16 @@ def test_special_password_is_quoted_and_round_trips(isolated, password):
 def test_non_numeric_db_port_is_a_config_error():
     with pytest.raises(ConfigError, match="abc"):
         load(env={"DB_HOST": "db.local", "DB_PORT": "abc"})
+
+
+def test_refund_tiers_read_from_a_toml_array_and_checked(isolated):
+    toml = write(isolated / "c.toml",
+                 "[cancellation]\nrefund_tiers = [[180, 100], [60, 50]]\nallow_override = true\n")
+    settings = load(config=toml)
+    assert settings.refund_tiers == "180:100, 60:50"
+    assert settings.allow_cancel_override is True
+    bad = write(isolated / "bad.toml", '[cancellation]\nrefund_tiers = "120:150"\n')
+    with pytest.raises(ConfigError, match="refund_tiers"):
+        load(config=bad)
+    with pytest.raises(ConfigError, match="true or false"):
+        load(env={"BMSTUI_ALLOW_CANCEL_OVERRIDE": "maybe"})

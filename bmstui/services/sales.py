@@ -1,15 +1,18 @@
-"""Turning a hold into a sale: payment, booking, seats, audit, in one transaction.
+"""Turning a hold into a sale, and a sale back into free seats and refunded money.
 
 The hold token is the sale's idempotency key (``Booking.hold_token`` is unique): a confirm
 retried after a timeout or a dropped connection finds the booking it already made instead of
-making a second one. Card/UPI/netbanking are authorised before the transaction opens.
+making a second one. Card/UPI/netbanking are authorised before the transaction opens; the seats,
+the coupon use, the booking, the payment and the audit row are written in one transaction.
+
+Published API: ``confirm``, ``quote``, ``cancel``, ``find_booking``, ``find_bookings`` (the
+read side lives in ``bookings``, quotes in ``quotes``, cancellations in ``cancellations``; their
+names are re-exported here so callers need only ``sales``).
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import peewee as pw
@@ -17,53 +20,27 @@ import peewee as pw
 from bmstui import payments
 from bmstui.config import get_settings
 from bmstui.db import database, now_sql, transaction
-from bmstui.errors import (
-    BookingError,
-    BookingNotFound,
-    HoldExpired,
-    PaymentDeclined,
-)
-from bmstui.models import (
-    PAYMENT_METHODS,
-    AuditEvent,
-    BookingSeat,
-    Payment,
-    Seat,
-    ShowSeat,
-)
+from bmstui.errors import BookingError, CouponInvalid, HoldExpired, PaymentDeclined
+from bmstui.models import PAYMENT_METHODS, AuditEvent, BookingSeat, Payment, ShowSeat
 from bmstui.models import Booking as BookingRow
 from bmstui.models import Hold as HoldRow
-from bmstui.pricing import money
-from bmstui.services.seat_lookup import operator_id_of
-from bmstui.services.seating import check_token, forget, live_hold
+from bmstui.services import coupons
+from bmstui.services.bookings import (  # noqa: F401 -- re-exported: the published API
+    Booking,
+    PaymentInfo,
+    booking_for_token,
+    booking_view,
+    customer_of,
+    find_booking,
+    find_bookings,
+    phone_digits,
+)
+from bmstui.services.cancellations import Refund, RefundQuote, cancel, refund_quote  # noqa: F401
+from bmstui.services.quotes import Quote, QuoteLine, held_seats, quote  # noqa: F401
+from bmstui.services.seat_lookup import check_token, operator_id_of
+from bmstui.services.seating import forget
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
-
-
-@dataclass(frozen=True)
-class PaymentInfo:
-    method: str
-    amount: Decimal
-    tendered: Decimal | None
-    change: Decimal | None
-    reference: str
-
-
-@dataclass(frozen=True)
-class Booking:
-    id: int
-    code: str
-    show_id: int
-    status: str
-    labels: tuple[str, ...]
-    subtotal: Decimal
-    discount: Decimal
-    total: Decimal
-    payment: PaymentInfo
-    customer_name: str
-    customer_phone: str
-    terminal: str
-    created_at: datetime
 
 
 class _AlreadyConfirmed(Exception):
@@ -75,94 +52,40 @@ def new_code() -> str:
     return "BMS-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
-def _customer(customer) -> tuple[str, str]:
-    """(name, phone) from a phone string, a name string, or a mapping with name/phone."""
-    if customer is None:
-        return "", ""
-    if isinstance(customer, dict):
-        phone = str(customer.get("phone") or "")
-        return str(customer.get("name") or "")[:80], (phone_digits(phone) or phone)[:20]
-    text = str(customer).strip()
-    phone = phone_digits(text)
-    return ("", phone[:20]) if phone else (text[:80], "")
-
-
-def phone_digits(text: str) -> str:
-    """A phone number as stored and searched: its digits (spaces, dashes, + dropped), or ''
-    if the text is not a phone number."""
-    compact = str(text).strip().replace("+", "").replace(" ", "").replace("-", "")
-    return compact if compact.isdigit() and len(compact) >= 6 else ""
-
-
 def _money(value, what: str) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise PaymentDeclined(f"{what} must be an amount of money, not {value!r}") from None
-    if not amount.is_finite() or amount < 0 or amount > Decimal("99999999"):
+    if not amount.is_finite() or amount < 0 or amount > Decimal(99999999):
         raise PaymentDeclined(f"{what} {value!r} is not a possible amount")
     return amount.quantize(Decimal("0.01"))
 
 
-def booking_view(booking_id: int) -> Booking:
-    row = BookingRow.get_by_id(booking_id)
-    labels = tuple(
-        label
-        for (label,) in BookingSeat.select(BookingSeat.label)
-        .join(ShowSeat)
-        .join(Seat)
-        .where(BookingSeat.booking == booking_id)
-        .order_by(Seat.y, Seat.x)
-        .tuples()
-    )
-    pay = Payment.select().where(Payment.booking == booking_id).order_by(Payment.id).first()
-    return Booking(
-        id=row.id, code=row.code, show_id=row.show_id, status=row.status, labels=labels,
-        subtotal=row.subtotal, discount=row.discount, total=row.total,
-        payment=PaymentInfo(pay.method, pay.amount, pay.tendered, pay.change, pay.reference),
-        customer_name=row.customer_name, customer_phone=row.customer_phone,
-        terminal=row.terminal, created_at=row.created_at,
-    )
-
-
-def _booking_for_token(token: str) -> Booking | None:
-    row = BookingRow.select(BookingRow.id).where(BookingRow.hold_token == token).first()
-    return booking_view(row.id) if row else None
-
-
-def _held_seats(token: str) -> tuple[HoldRow, list[tuple[int, str, str, Decimal]]]:
-    """The live hold and its seats (id, label, type, price) in id order, or why not."""
-    hold, _, _ = live_hold(token)
-    seats = list(
-        ShowSeat.select(ShowSeat.id, Seat.label, Seat.type, ShowSeat.price)
-        .join(Seat)
-        .where((ShowSeat.hold_token == token) & (ShowSeat.status == "held")
-               & (ShowSeat.held_until > now_sql()))
-        .order_by(ShowSeat.id)
-        .tuples()
-    )
-    if len(seats) != hold.seat_count:
-        raise HoldExpired()
-    return hold, [(sid, label, type_, money(price)) for sid, label, type_, price in seats]
-
-
 def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=None,
             operator=None) -> Booking:
-    """Sell the held seats. Repeating it with the same token returns the same booking."""
+    """Sell the held seats. Repeating it with the same token returns the same booking.
+
+    A coupon is checked before any money is taken and its use counted inside the transaction;
+    if its last use went to another counter meanwhile, nothing is sold (CouponInvalid) and the
+    seats stay held, so the clerk can sell without it."""
     token = check_token(token)
     method = str(method).strip().lower()
     if method not in PAYMENT_METHODS:
         raise PaymentDeclined(f"Unknown payment method {method!r}; use {', '.join(PAYMENT_METHODS)}")
-    if coupon:
-        raise BookingError(f"Unknown coupon code {str(coupon)[:32]!r}")
     settings = get_settings()
+    name, phone = customer_of(customer)
     with database.connection_context():
-        done = _booking_for_token(token)
+        done = booking_for_token(token)
         if done is not None:
             return done
-        hold, seats = _held_seats(token)
+        hold, seats = held_seats(token)
         operator_id = operator_id_of(operator)
-    total = sum((price for *_, price in seats), Decimal(0))
+    subtotal = sum((price for *_, price in seats), Decimal("0.00"))
+    discount = Decimal("0.00")
+    if coupon:
+        _, discount = coupons.check(coupon, subtotal, phone=phone)
+    total = subtotal - discount
     change = None
     reference = ""
     if method == "cash":
@@ -176,8 +99,8 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
             method, total, latency_ms=settings.gateway_latency_ms,
             decline_rate=settings.gateway_decline_rate,
         )
-    name, phone = _customer(customer)
     ids = [sid for sid, *_ in seats]
+    voided = "" if method == "cash" else f" and the {method} payment was voided"
 
     def attempt() -> Booking:
         changed = (
@@ -187,18 +110,22 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
             .execute()
         )
         if changed != len(ids):
-            done = _booking_for_token(token)
+            done = booking_for_token(token)
             if done is not None:
                 raise _AlreadyConfirmed(done)
             raise HoldExpired(
-                "The hold ran out before payment completed; the seats were released"
-                + ("" if method == "cash" else f" and the {method} payment was voided")
-            )
+                "The hold ran out before payment completed; the seats were released" + voided)
+        coupon_id = None
+        if coupon:
+            coupon_id, counted = coupons.claim(coupon, subtotal, phone=phone)
+            if counted != discount:
+                raise BookingError("The coupon changed while paying; the seats are still "
+                                   "held: confirm again" + voided.replace(" and", ";", 1))
         booking_id = BookingRow.insert(
             code=new_code(), show=hold.show_id, hold_token=token, status="confirmed",
-            seat_count=len(ids), subtotal=total, discount=0, total=total,
-            operator=operator_id, terminal=settings.terminal, customer_name=name,
-            customer_phone=phone, created_at=now_sql(),
+            seat_count=len(ids), subtotal=subtotal, discount=discount, total=total,
+            coupon=coupon_id, operator=operator_id, terminal=settings.terminal,
+            customer_name=name, customer_phone=phone, created_at=now_sql(),
         ).execute()
         BookingSeat.insert_many(
             [
@@ -208,62 +135,39 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
             ]
         ).execute()
         ShowSeat.update(booking=booking_id).where(ShowSeat.id.in_(ids)).execute()
+        if coupon_id is not None:
+            coupons.record_use(coupon_id, booking_id, phone)
         Payment.insert(
             booking=booking_id, method=method, amount=total, tendered=tendered, change=change,
             reference=reference, operator=operator_id, terminal=settings.terminal,
             created_at=now_sql(),
         ).execute()
         HoldRow.update(state="confirmed").where(HoldRow.token == token).execute()
+        detail = f"{len(ids)} seats, {method} ₹{total}"
+        if coupon_id is not None:
+            detail += f" (coupon {coupons.normalise_code(coupon)} -₹{discount})"
         AuditEvent.insert(
             at=now_sql(), kind="sale", operator=operator_id, terminal=settings.terminal,
-            booking=booking_id, detail=f"{len(ids)} seats, {method} ₹{total}",
+            booking=booking_id, detail=detail,
         ).execute()
         return booking_view(booking_id)
 
-    forget(token)
     for _ in range(3):
         try:
-            return transaction(attempt)
+            booking = transaction(attempt)
         except _AlreadyConfirmed as already:
-            return already.booking
+            booking = already.booking
+        except CouponInvalid as exc:
+            raise CouponInvalid(exc.code, exc.reason,
+                                f"{exc}; nothing was sold, the seats are still held"
+                                + voided.replace(" and", ";", 1)) from None
         except pw.IntegrityError:
             # Either a racing confirm of this same token won (return its booking), or the random
             # code collided with another booking's (try again with a new one).
             with database.connection_context():
-                done = _booking_for_token(token)
-            if done is not None:
-                return done
+                booking = booking_for_token(token)
+            if booking is None:
+                continue
+        forget(token)
+        return booking
     raise BookingError("Could not issue a booking code; please confirm again")
-
-
-def find_booking(code: str) -> Booking:
-    """A booking by its code (case and spaces forgiven)."""
-    wanted = str(code).strip().upper().replace(" ", "")
-    if wanted and not wanted.startswith("BMS-"):
-        wanted = "BMS-" + wanted.removeprefix("BMS")
-    with database.connection_context():
-        row = BookingRow.select(BookingRow.id).where(BookingRow.code == wanted).first()
-        if row is None:
-            raise BookingNotFound(str(code)[:20])
-        return booking_view(row.id)
-
-
-def find_bookings(text: str, limit: int = 20) -> list[Booking]:
-    """Bookings by code, or by the customer's phone number (newest first)."""
-    text = str(text).strip()[:40]
-    if not text:
-        return []
-    phone = phone_digits(text)
-    if not phone:
-        try:
-            return [find_booking(text)]
-        except BookingNotFound:
-            return []
-    with database.connection_context():
-        rows = (
-            BookingRow.select(BookingRow.id)
-            .where(BookingRow.customer_phone.endswith(phone[-10:]))
-            .order_by(BookingRow.id.desc())
-            .limit(limit)
-        )
-        return [booking_view(row.id) for row in rows]

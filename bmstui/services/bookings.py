@@ -1,0 +1,137 @@
+"""Reading bookings back: by code, by phone, and as the view tickets and lookups show.
+
+The sale (``sales.confirm``) and the cancellation (``sales.cancel``) write bookings; this module
+only reads them, so both can share one picture of a booking without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import peewee as pw
+
+from bmstui.db import database
+from bmstui.errors import BookingNotFound
+from bmstui.models import Booking as BookingRow
+from bmstui.models import BookingSeat, Coupon, Payment, Refund, Seat, ShowSeat
+from bmstui.pricing import money
+
+
+@dataclass(frozen=True)
+class PaymentInfo:
+    method: str
+    amount: Decimal
+    tendered: Decimal | None
+    change: Decimal | None
+    reference: str
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: int
+    code: str
+    show_id: int
+    status: str  # confirmed | partially_cancelled | cancelled
+    labels: tuple[str, ...]  # seats still sold on this booking
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+    payment: PaymentInfo
+    customer_name: str
+    customer_phone: str
+    terminal: str
+    created_at: datetime
+    cancelled: tuple[str, ...] = ()  # seats given back
+    refunded: Decimal = Decimal("0.00")
+    coupon: str = ""
+
+
+def phone_digits(text: str) -> str:
+    """A phone number as stored and searched: its digits (spaces, dashes, + dropped), or ''
+    if the text is not a phone number."""
+    compact = str(text).strip().replace("+", "").replace(" ", "").replace("-", "")
+    return compact if compact.isdigit() and len(compact) >= 6 else ""
+
+
+def customer_of(customer) -> tuple[str, str]:
+    """(name, phone) from a phone string, a name string, or a mapping with name/phone."""
+    if customer is None:
+        return "", ""
+    if isinstance(customer, dict):
+        phone = str(customer.get("phone") or "")
+        return str(customer.get("name") or "")[:80], (phone_digits(phone) or phone)[:20]
+    text = str(customer).strip()
+    phone = phone_digits(text)
+    return ("", phone[:20]) if phone else (text[:80], "")
+
+
+def booking_view(booking_id: int) -> Booking:
+    row = BookingRow.get_by_id(booking_id)
+    seats = list(
+        BookingSeat.select(BookingSeat.label, BookingSeat.status)
+        .join(ShowSeat)
+        .join(Seat)
+        .where(BookingSeat.booking == booking_id)
+        .order_by(Seat.y, Seat.x)
+        .tuples()
+    )
+    pay = Payment.select().where(Payment.booking == booking_id).order_by(Payment.id).first()
+    refunded = Refund.select(pw.fn.SUM(Refund.amount)).where(
+        Refund.booking == booking_id).scalar()
+    coupon = Coupon.get_by_id(row.coupon_id).code if row.coupon_id else ""
+    return Booking(
+        id=row.id, code=row.code, show_id=row.show_id, status=row.status,
+        labels=tuple(label for label, status in seats if status == "sold"),
+        subtotal=money(row.subtotal), discount=money(row.discount), total=money(row.total),
+        payment=PaymentInfo(pay.method, pay.amount, pay.tendered, pay.change, pay.reference),
+        customer_name=row.customer_name, customer_phone=row.customer_phone,
+        terminal=row.terminal, created_at=row.created_at,
+        cancelled=tuple(label for label, status in seats if status == "cancelled"),
+        refunded=money(refunded or 0), coupon=coupon,
+    )
+
+
+def booking_for_token(token: str) -> Booking | None:
+    row = BookingRow.select(BookingRow.id).where(BookingRow.hold_token == token).first()
+    return booking_view(row.id) if row else None
+
+
+def normalise_code(code) -> str:
+    """'bms abc234' / 'ABC234' -> 'BMS-ABC234' (case and spaces forgiven)."""
+    wanted = str(code).strip().upper().replace(" ", "")[:20]
+    if wanted and not wanted.startswith("BMS-"):
+        wanted = "BMS-" + wanted.removeprefix("BMS")
+    return wanted
+
+
+def find_booking(code: str) -> Booking:
+    """A booking by its code (case and spaces forgiven)."""
+    with database.connection_context():
+        row = BookingRow.select(BookingRow.id).where(
+            BookingRow.code == normalise_code(code)).first()
+        if row is None:
+            raise BookingNotFound(str(code)[:20])
+        return booking_view(row.id)
+
+
+def find_bookings(text: str, limit: int = 20) -> list[Booking]:
+    """Bookings by code, or by the customer's phone number (newest first)."""
+    text = str(text).strip()[:40]
+    if not text:
+        return []
+    phone = phone_digits(text)
+    if not phone:
+        try:
+            return [find_booking(text)]
+        except BookingNotFound:
+            return []
+    with database.connection_context():
+        rows = (
+            BookingRow.select(BookingRow.id)
+            .where(BookingRow.customer_phone.endswith(phone[-10:]))
+            .order_by(BookingRow.id.desc())
+            .limit(limit)
+        )
+        return [booking_view(row.id) for row in rows]

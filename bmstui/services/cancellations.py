@@ -1,0 +1,203 @@
+"""Cancelling a booking, whole or some of its seats, and recording the refund.
+
+Judged on the database clock inside the transaction that frees the seats: the booking row is
+locked first (two counters cancelling the same booking queue, and the second sees what the
+first did), then its seats go back to ``available`` with a fresh ``updated_at`` so every grid's
+change feed shows them free at its next poll. The money comes back by the payment's method, in
+proportion to what the cancelled seats carried of the total (a coupon's discount is shared out),
+at the refund tier the time left earns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from bmstui import refund_policy
+from bmstui.config import Settings, get_settings
+from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
+from bmstui.errors import BookingError, BookingNotFound, CancellationClosed, InvalidSeats
+from bmstui.models import AuditEvent, BookingSeat, Payment, Show, ShowSeat
+from bmstui.models import Booking as BookingRow
+from bmstui.models import Refund as RefundRow
+from bmstui.pricing import money, rupees
+from bmstui.services.bookings import normalise_code
+from bmstui.services.seat_lookup import normalise_labels, operator_id_of
+
+
+@dataclass(frozen=True)
+class RefundQuote:
+    """What cancelling these seats now would do, before anything is done."""
+
+    booking_code: str
+    labels: tuple[str, ...]
+    allowed: bool  # within the policy
+    override_possible: bool  # past the cutoff, but overrides are switched on
+    percent: Decimal
+    paid_for_seats: Decimal  # the part of the payment these seats carried
+    amount: Decimal  # what would be refunded
+    method: str
+    why: str  # the policy's verdict in a sentence
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: int
+    booking_code: str
+    labels: tuple[str, ...]
+    amount: Decimal
+    percent: Decimal
+    method: str  # the payment's method: cash back from the drawer, or to the card/UPI/bank
+    paid_for_seats: Decimal
+    override: bool
+    reason: str
+    booking_status: str  # partially_cancelled | cancelled
+    minutes_before: float  # before the show, by the database clock
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class _Plan:
+    seat_rows: list  # BookingSeat rows to cancel
+    terms: refund_policy.Terms
+    override: bool
+    percent: Decimal
+    paid: Decimal
+    amount: Decimal
+    remaining: int  # seats still sold afterwards
+
+
+def _booking_row(code, *, lock: bool) -> BookingRow:
+    query = BookingRow.select().where(BookingRow.code == normalise_code(code))
+    if lock and is_mysql():
+        query = query.for_update()  # SQLite's BEGIN IMMEDIATE already serialises writers
+    row = query.first()
+    if row is None:
+        raise BookingNotFound(str(code)[:20])
+    return row
+
+
+def _chosen(row: BookingRow, labels) -> tuple[list, list]:
+    """(seat rows to cancel, every seat row of the booking), or why those labels cannot be."""
+    seats = list(BookingSeat.select().where(BookingSeat.booking == row.id)
+                 .order_by(BookingSeat.show_seat))
+    sold = [seat for seat in seats if seat.status == "sold"]
+    if labels is None:
+        if not sold:
+            raise BookingError(f"Booking {row.code} is already cancelled")
+        return sold, seats
+    wanted = normalise_labels(labels)
+    by_label = {seat.label: seat for seat in seats}
+    unknown = [label for label in wanted if label not in by_label]
+    if unknown:
+        raise InvalidSeats(unknown, f"Not on booking {row.code}: {', '.join(unknown)}")
+    gone = [label for label in wanted if by_label[label].status != "sold"]
+    if gone:
+        raise BookingError(f"Already cancelled on booking {row.code}: {', '.join(gone)}")
+    return [by_label[label] for label in wanted], seats
+
+
+def _plan(row: BookingRow, labels, now: datetime, settings: Settings, reason: str) -> _Plan:
+    chosen, seats = _chosen(row, labels)
+    starts_at = Show.select(Show.starts_at).where(Show.id == row.show_id).scalar()
+    tiers = refund_policy.parse_tiers(settings.refund_tiers)
+    terms = refund_policy.terms(starts_at, now, settings.cancellation_cutoff_minutes, tiers)
+    override = not terms.allowed and bool(reason) and settings.allow_cancel_override
+    percent = refund_policy.override_percent(tiers) if override else terms.percent
+    chosen_ids = {seat.id for seat in chosen}
+    remaining = [s for s in seats if s.status == "sold" and s.id not in chosen_ids]
+    subtotal, total = money(row.subtotal), money(row.total)
+    if remaining:
+        paid = refund_policy.paid_share(sum(money(s.price) for s in chosen), subtotal, total)
+    else:  # the last seats carry whatever the earlier cancellations did not: sums stay exact
+        before = [s for s in seats if s.status != "sold"]
+        paid = total - refund_policy.paid_share(sum(money(s.price) for s in before), subtotal,
+                                                total)
+    return _Plan(chosen, terms, override, percent, paid,
+                 refund_policy.refund_amount(paid, percent), len(remaining))
+
+
+def refund_quote(code, labels=None) -> RefundQuote:
+    """What ``cancel`` would refund now, or why it would refuse (nothing is changed)."""
+    settings = get_settings()
+    with database.connection_context():
+        row = _booking_row(code, lock=False)
+        plan = _plan(row, labels, db_now(), settings, reason="")
+        method = Payment.select(Payment.method).where(Payment.booking == row.id).scalar()
+    percent, amount = plan.percent, plan.amount
+    if not plan.terms.allowed:  # what an override would refund
+        percent = refund_policy.override_percent(refund_policy.parse_tiers(settings.refund_tiers))
+        amount = refund_policy.refund_amount(plan.paid, percent)
+    return RefundQuote(
+        booking_code=row.code, labels=tuple(seat.label for seat in plan.seat_rows),
+        allowed=plan.terms.allowed,
+        override_possible=not plan.terms.allowed and settings.allow_cancel_override,
+        percent=percent, paid_for_seats=plan.paid, amount=amount, method=method or "",
+        why=plan.terms.why,
+    )
+
+
+def _refused(terms: refund_policy.Terms, settings: Settings) -> CancellationClosed:
+    if settings.allow_cancel_override:
+        hint = "; to cancel anyway, give the reason for the override"
+    else:
+        hint = " (overrides are switched off: cancellation.allow_override)"
+    return CancellationClosed(terms.why + hint, terms.minutes_left)
+
+
+def cancel(code, *, labels=None, operator=None, reason=None) -> Refund:
+    """Cancel a booking (``labels=None``: every seat still on it) and refund by the payment's
+    method. Past the cutoff, ``CancellationClosed`` unless overrides are switched on and a
+    ``reason`` is given; the override and its reason are recorded with the refund."""
+    settings = get_settings()
+    reason = str(reason or "").strip()[:255]
+    with database.connection_context():
+        operator_id = operator_id_of(operator)
+
+    def attempt() -> Refund:
+        row = _booking_row(code, lock=True)
+        plan = _plan(row, labels, db_now(), settings, reason)
+        if not plan.terms.allowed and not plan.override:
+            raise _refused(plan.terms, settings)
+        show_seat_ids = [seat.show_seat_id for seat in plan.seat_rows]
+        freed = (
+            ShowSeat.update(status="available", booking=None, hold_token=None, held_until=None,
+                            updated_at=now_sql())
+            .where(ShowSeat.id.in_(show_seat_ids) & (ShowSeat.booking == row.id))
+            .execute()
+        )
+        if freed != len(show_seat_ids):
+            raise BookingError(f"Booking {row.code} changed meanwhile; look it up again")
+        BookingSeat.update(status="cancelled").where(
+            BookingSeat.id.in_([seat.id for seat in plan.seat_rows])).execute()
+        status = "partially_cancelled" if plan.remaining else "cancelled"
+        BookingRow.update(status=status).where(BookingRow.id == row.id).execute()
+        payment = Payment.select().where(Payment.booking == row.id).order_by(Payment.id).first()
+        labels_text = ", ".join(seat.label for seat in plan.seat_rows)
+        refund_id = RefundRow.insert(
+            booking=row.id, payment=payment.id, method=payment.method, amount=plan.amount,
+            labels=labels_text[:255], reason=reason, override=plan.override,
+            operator=operator_id, terminal=settings.terminal, created_at=now_sql(),
+        ).execute()
+        detail = (f"{labels_text}: {plan.percent.normalize():f}% of {rupees(plan.paid)} = "
+                  f"{rupees(plan.amount)} by {payment.method}")
+        if plan.override:
+            detail += f"; override past the cutoff: {reason}"
+        elif reason:
+            detail += f"; reason: {reason}"
+        AuditEvent.insert(
+            at=now_sql(), kind="cancel_override" if plan.override else "cancel",
+            operator=operator_id, terminal=settings.terminal, booking=row.id,
+            detail=detail[:2000],
+        ).execute()
+        created = RefundRow.select(RefundRow.created_at).where(RefundRow.id == refund_id).scalar()
+        return Refund(
+            id=refund_id, booking_code=row.code,
+            labels=tuple(seat.label for seat in plan.seat_rows), amount=plan.amount,
+            percent=plan.percent, method=payment.method, paid_for_seats=plan.paid,
+            override=plan.override, reason=reason, booking_status=status,
+            minutes_before=plan.terms.minutes_left, created_at=parse_db_datetime(created),
+        )
+
+    return transaction(attempt)

@@ -1,0 +1,163 @@
+"""Coupons: looking them up, checking them for a sale, and counting a use inside the sale.
+
+A use is counted by one conditional UPDATE of the coupon row inside the confirm transaction
+(``used_count < usage_limit`` and the validity window judged by the database clock in its WHERE
+clause). That row lock also queues every other sale using the same coupon, so the per-customer
+count read after it is exact: counters racing for a coupon's last use never exceed its limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import peewee as pw
+
+from bmstui.coupon_rules import COUPON_KINDS, CouponInfo, discount, refusal, unknown
+from bmstui.db import database, db_now, now_sql, parse_db_datetime, transaction
+from bmstui.errors import BookingError, CouponInvalid
+from bmstui.models import Coupon, CouponUse
+from bmstui.pricing import money
+
+
+def normalise_code(code) -> str:
+    return str(code or "").strip().upper().replace(" ", "")[:32]
+
+
+def _info(row: Coupon) -> CouponInfo:
+    return CouponInfo(
+        code=row.code, kind=row.kind, value=money(row.value),
+        max_discount=None if row.max_discount is None else money(row.max_discount),
+        min_amount=money(row.min_amount or 0),
+        valid_from=None if row.valid_from is None else parse_db_datetime(row.valid_from),
+        valid_until=None if row.valid_until is None else parse_db_datetime(row.valid_until),
+        active=bool(row.active), usage_limit=row.usage_limit,
+        per_customer_limit=row.per_customer_limit, used_count=row.used_count,
+    )
+
+
+def _row(code: str) -> Coupon:
+    wanted = normalise_code(code)
+    row = Coupon.get_or_none(Coupon.code == wanted) if wanted else None
+    if row is None:
+        raise unknown(code)
+    return row
+
+
+def _uses_by(coupon_id: int, phone: str) -> int:
+    if not phone:
+        return 0
+    return CouponUse.select().where(
+        (CouponUse.coupon == coupon_id) & (CouponUse.customer_phone == phone)).count()
+
+
+def check(code, subtotal: Decimal, *, phone: str = "") -> tuple[CouponInfo, Decimal]:
+    """The coupon and its discount on ``subtotal`` now, or CouponInvalid saying why not."""
+    with database.connection_context():
+        row = _row(code)
+        info = _info(row)
+        problem = refusal(info, subtotal, db_now(), phone=phone,
+                          uses_by_phone=_uses_by(row.id, phone))
+    if problem is not None:
+        raise problem
+    return info, discount(info, subtotal)
+
+
+def claim(code, subtotal: Decimal, *, phone: str = "") -> tuple[int, Decimal]:
+    """Count one use (call inside the sale's transaction); (coupon id, discount) or why not."""
+    row = _row(code)
+    now = now_sql()
+    counted = (
+        Coupon.update(used_count=Coupon.used_count + 1)
+        .where(
+            (Coupon.id == row.id) & (Coupon.active == True)
+            & (Coupon.valid_from.is_null() | (Coupon.valid_from <= now))
+            & (Coupon.valid_until.is_null() | (Coupon.valid_until > now))
+            & (Coupon.usage_limit.is_null() | (Coupon.used_count < Coupon.usage_limit))
+        )
+        .execute()
+    )
+    # Read after the UPDATE: it waited for every sale that held the row, so this is current.
+    fresh = _info(Coupon.get_by_id(row.id))
+    if counted:
+        as_found = replace(fresh, used_count=fresh.used_count - 1)
+        problem = refusal(as_found, subtotal, db_now(), phone=phone,
+                          uses_by_phone=_uses_by(row.id, phone))
+    else:
+        problem = refusal(fresh, subtotal, db_now()) or CouponInvalid(
+            fresh.code, "expired", f"Coupon {fresh.code} cannot be used right now")
+    if problem is not None:
+        raise problem
+    return row.id, discount(fresh, subtotal)
+
+
+def record_use(coupon_id: int, booking_id: int, phone: str) -> None:
+    CouponUse.insert(coupon=coupon_id, booking=booking_id, customer_phone=phone,
+                     created_at=now_sql()).execute()
+
+
+def coupons() -> list[CouponInfo]:
+    with database.connection_context():
+        return [_info(row) for row in Coupon.select().order_by(Coupon.code)]
+
+
+def get(code) -> CouponInfo:
+    with database.connection_context():
+        return _info(_row(code))
+
+
+def _amount(value, what: str, *, allow_none: bool = False) -> Decimal | None:
+    if value is None and allow_none:
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise BookingError(f"{what} must be an amount, not {value!r}") from None
+    if not amount.is_finite() or amount < 0 or amount > Decimal(9999999):
+        raise BookingError(f"{what} {value!r} is not a possible amount")
+    return money(amount)
+
+
+def _limit(value, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BookingError(f"{what} must be a whole number of at least 1, not {value!r}")
+    return value
+
+
+def create(code: str, kind: str, value, *, max_discount=None, min_amount=0,
+           valid_from: datetime | None = None, valid_until: datetime | None = None,
+           active: bool = True, usage_limit: int | None = None,
+           per_customer_limit: int | None = None) -> CouponInfo:
+    """A new coupon (times are UTC). Refuses a definition that makes no sense, with the reason."""
+    wanted = normalise_code(code)
+    if not wanted or not wanted.replace("-", "").replace("_", "").isalnum():
+        raise BookingError(f"A coupon code is letters and digits, not {code!r}")
+    if kind not in COUPON_KINDS:
+        raise BookingError(f"A coupon is {' or '.join(COUPON_KINDS)}, not {kind!r}")
+    amount = _amount(value, "The coupon's value")
+    if amount <= 0 or (kind == "percent" and amount > 100):
+        raise BookingError("A percent coupon takes 0-100% off; a flat one a positive amount")
+    if valid_from and valid_until and valid_until <= valid_from:
+        raise BookingError("The coupon's validity ends before it starts")
+    fields = dict(
+        code=wanted, kind=kind, value=amount,
+        max_discount=_amount(max_discount, "The maximum discount", allow_none=True),
+        min_amount=_amount(min_amount or 0, "The minimum amount"),
+        valid_from=valid_from, valid_until=valid_until, active=bool(active),
+        usage_limit=_limit(usage_limit, "The usage limit"),
+        per_customer_limit=_limit(per_customer_limit, "The per-customer limit"),
+    )
+
+    def attempt() -> CouponInfo:
+        if Coupon.select().where(Coupon.code == wanted).exists():
+            raise BookingError(f"Coupon {wanted} exists already")
+        Coupon.insert(**fields).execute()
+        return _info(Coupon.get(Coupon.code == wanted))
+
+    try:
+        return transaction(attempt)
+    except pw.IntegrityError:
+        raise BookingError(f"Coupon {wanted} exists already") from None
