@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bmstui.bench import add_bench_parser
 
     add_bench_parser(sub, common)
+    from bmstui.money_cli import add_parsers
+
+    add_parsers(sub, common)
     return parser
 
 
@@ -95,10 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     name = args.command or "tui"
-    if name == "db":
-        name = f"db {args.db_command}"
-    if name == "bench":
-        name = f"bench {args.bench_command}"
+    if name in ("db", "bench", "pricing", "coupon"):
+        name = f"{name} {getattr(args, name + '_command')}"
     try:
         _settings_from(args)
         return COMMANDS[name](args) or 0
@@ -122,4 +123,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands register themselves on import.
-from bmstui import commands  # noqa: E402,F401
+from bmstui import commands, money_cli  # noqa: E402,F401
