@@ -58,7 +58,8 @@ def discount(coupon: CouponInfo, subtotal: Decimal) -> Decimal:
 
 
 def _day(utc: datetime) -> str:
-    return f"{to_local(utc):%d %b %Y %H:%M}"
+    local = to_local(utc)
+    return f"{local:%d %b %Y}" + ("" if local.time() == datetime.min.time() else f" {local:%H:%M}")
 
 
 def refusal(coupon: CouponInfo, subtotal: Decimal, now: datetime, *, phone: str = "",

@@ -25,7 +25,10 @@ def ticket(booking: Booking, show: ShowInfo) -> Panel:
     facts.add_row("Movie", f"{show.title} ({show.certificate}) · {show.language} · {show.format}")
     facts.add_row("When", f"{show.local_start:%a %d %b %Y, %H:%M}")
     facts.add_row("Where", f"{show.theater}, {show.screen}")
-    facts.add_row("Seats", ", ".join(booking.labels))
+    facts.add_row("Seats", ", ".join(booking.labels) or "none (cancelled)")
+    if booking.discount:
+        facts.add_row("Subtotal", rupees(booking.subtotal))
+        facts.add_row("Coupon", f"{booking.coupon} -{rupees(booking.discount)}")
     facts.add_row("Total", rupees(booking.total))
     pay = booking.payment
     paid = pay.method.upper()
@@ -37,9 +40,12 @@ def ticket(booking: Booking, show: ShowInfo) -> Panel:
     if booking.customer_name or booking.customer_phone:
         facts.add_row("Customer", " ".join(filter(None, (booking.customer_name,
                                                          booking.customer_phone))))
+    if booking.cancelled:
+        facts.add_row("Cancelled", ", ".join(booking.cancelled))
+        facts.add_row("Refunded", f"{rupees(booking.refunded)} by {pay.method}")
     code = Text(booking.code, style="bold reverse", justify="center")
     footer = Text(
-        f"{booking.status} · counter {booking.terminal} · {booking.created_at:%d %b %Y %H:%M} UTC",
+        f"{booking.status.replace('_', ' ')} · counter {booking.terminal} · {booking.created_at:%d %b %Y %H:%M} UTC",
         style="dim", justify="center",
     )
     return Panel(Group(code, Text(""), facts, Text(""), footer), title="bmstui · admit "

@@ -5,6 +5,11 @@ so every counter agrees, and runs on the app's injectable monotonic clock (tests
 instead of sleeping). At 0:00 the hold is released and the clerk is sent back to the grid;
 leaving checkout releases it too. A confirm is safe to repeat after a failure: the hold token
 makes sure it never sells twice.
+
+The bill comes from ``sales.quote``: how each seat type's price was formed (base price times
+the show's rules) and, when the clerk applies a coupon, its discount or the reason it gives
+none. The confirm charges exactly the quoted total; if the coupon's last use went to another
+counter meanwhile, nothing is sold and the clerk sees why, with the seats still held.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal, InvalidOperation
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,7 +26,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Input, RadioButton, RadioSet, Static
 
-from bmstui.errors import HoldExpired, HoldNotFound
+from bmstui.errors import CouponInvalid, HoldExpired, HoldNotFound
 from bmstui.models import PAYMENT_METHODS
 from bmstui.pricing import rupees, subtotals
 from bmstui.services import sales, seating
@@ -58,6 +64,8 @@ class CheckoutScreen(Screen):
         self._finished = False
         self._started = 0.0
         self._remaining = hold.remaining_at_start
+        self.quote: sales.Quote | None = None
+        self.coupon: str | None = None  # applied and accepted
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -77,6 +85,8 @@ class CheckoutScreen(Screen):
                             type="number")
                 yield Static(id="change")
                 yield Input(placeholder="Customer phone (optional)", id="phone")
+                yield Input(placeholder="Coupon code, then enter to apply", id="coupon")
+                yield Static(id="coupon-status")
                 yield Static("enter or F10: confirm the sale", id="pay-status")
         yield Footer()
 
@@ -84,6 +94,8 @@ class CheckoutScreen(Screen):
         self.sub_title = "checkout"
         self._started = self.app.clock()
         self._show_breakdown()
+        run_service(self, sales.quote, self.hold.token, done=self._quoted, failed=lambda _: None,
+                    group="quote")
         self._show_note()
         self._show_change()
         self._timer = self.set_interval(0.25, self._tick)
@@ -91,7 +103,7 @@ class CheckoutScreen(Screen):
 
     @property
     def total(self) -> Decimal:
-        return self.hold.total
+        return self.quote.total if self.quote is not None else self.hold.total
 
     # -- countdown ---------------------------------------------------------------------------
 
@@ -147,8 +159,52 @@ class CheckoutScreen(Screen):
         for kind, count, price, amount in subtotals((s.type, s.price) for s in self.seats):
             labels = ", ".join(s.label for s in self.seats if s.type == kind and s.price == price)
             table.add_row(labels, f"{count} × {kind.title()}", rupees(price), rupees(amount))
+        quote = self.quote
+        if quote is not None and quote.coupon is not None:
+            table.add_row("", "", "Subtotal", rupees(quote.subtotal))
+            table.add_row("", "", Text(f"Coupon {quote.coupon.code}", style="green"),
+                          Text(f"-{rupees(quote.discount)}", style="green"))
         table.add_row("", "", Text("Total", style="bold"), Text(rupees(self.total), style="bold"))
-        self.query_one("#breakdown", Static).update(table)
+        parts = [table]
+        if quote is not None:
+            how = Text("\nHow the price was formed\n", style="bold")
+            for kind, _, price, _ in quote.groups:
+                how.append(quote.pricing.formula(kind, price) + "\n", style="dim")
+            parts.append(how)
+        self.query_one("#breakdown", Static).update(Group(*parts))
+
+    def _quoted(self, quote: sales.Quote) -> None:
+        self.quote = quote
+        self._show_breakdown()
+        self._show_change()
+
+    def _apply_coupon(self) -> None:
+        code = self.query_one("#coupon", Input).value.strip()
+        phone = self.query_one("#phone", Input).value.strip()
+        status = self.query_one("#coupon-status", Static)
+        if not code:
+            self.coupon = None
+            status.update("")
+        else:
+            status.update(Text(f"Checking {code.upper()}…", style="dim"))
+        run_service(self, sales.quote, self.hold.token, code or None, customer=phone or None,
+                    done=lambda quote: self._coupon_applied(quote, code),
+                    failed=self._coupon_refused, group="quote", exclusive=True)
+
+    def _coupon_applied(self, quote: sales.Quote, code: str) -> None:
+        self.coupon = code or None
+        if quote.coupon is not None:
+            self.query_one("#coupon-status", Static).update(Text(
+                f"✓ {quote.coupon.code}: {quote.coupon.describe}, -{rupees(quote.discount)}",
+                style="green"))
+        self._quoted(quote)
+
+    def _coupon_refused(self, exc: BaseException) -> None:
+        self.coupon = None
+        self.query_one("#coupon-status", Static).update(
+            Text(f"✗ {explain(exc, self)}", style="bold red"))
+        run_service(self, sales.quote, self.hold.token, done=self._quoted,
+                    failed=lambda _: None, group="quote")
 
     def action_method(self, method: str) -> None:
         for button in self.query(RadioButton):
@@ -194,6 +250,9 @@ class CheckoutScreen(Screen):
             change.update(Text(f"Change to give: {rupees(tendered - self.total)}", style="bold"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "coupon":
+            self._apply_coupon()
+            return
         self.action_confirm()
 
     def action_confirm(self) -> None:
@@ -210,7 +269,7 @@ class CheckoutScreen(Screen):
         phone = self.query_one("#phone", Input).value.strip()
         run_service(
             self, sales.confirm, self.hold.token, method=self.method, tendered=tendered,
-            customer=phone or None, operator=self.app.operator,
+            coupon=self.coupon, customer=phone or None, operator=self.app.operator,
             done=self._sold, failed=self._confirm_failed, group="confirm",
         )
 
@@ -228,6 +287,8 @@ class CheckoutScreen(Screen):
             self.app.notify(explain(exc, self), severity="warning", timeout=8)
             self.dismiss("lost")
             return
+        if isinstance(exc, CouponInvalid):
+            self._coupon_refused(exc)
         self.notify(explain(exc, self), severity="warning", timeout=8)
         if self.seconds_left() <= 0:
             self._expire()

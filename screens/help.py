@@ -27,9 +27,14 @@ KEYS = {
     "Checkout": [
         ("F2 F3 F4 F5", "cash, card, UPI, netbanking"), ("type digits", "cash tendered"),
         ("enter / F10", "confirm the sale"), ("F6", "extend the time (once)"),
+        ("coupon + enter", "apply a coupon (the bill shows the discount or why not)"),
         ("escape", "release the seats and go back"),
     ],
     "Ticket": [("t / s", "save as text / SVG"), ("enter", "next sale")],
+    "Find booking": [
+        ("enter", "search by code or phone"), ("↑ ↓", "choose a booking"),
+        ("F8", "cancel seats and refund (space ticks seats, F10 confirms)"),
+    ],
 }
 
 

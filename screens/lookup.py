@@ -1,4 +1,4 @@
-"""Finding a booking by its code or the customer's phone number."""
+"""Finding a booking by its code or the customer's phone number, and cancelling from there."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bmstui.pricing import rupees
 from bmstui.services import catalog, sales
 from bmstui.tickets import ticket
 from screens.background import run_service
+from screens.cancel import CancelScreen
 
 
 def _find(text: str):
@@ -24,11 +25,16 @@ def _find(text: str):
 
 
 class LookupScreen(Screen):
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [
+        Binding("f8", "cancel_booking", "Cancel / refund"),
+        Binding("escape", "back", "Back"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self.found = []
+        self.query_text = ""
+        self.current = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,6 +53,7 @@ class LookupScreen(Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if text:
+            self.query_text = text
             run_service(self, _find, text, done=self._found, group="lookup", exclusive=True)
 
     def _found(self, found) -> None:
@@ -59,11 +66,14 @@ class LookupScreen(Screen):
         for i, (booking, show) in enumerate(found):
             results.add_option(Option(
                 f"{booking.code}  {show.title}  {show.local_start:%d %b %H:%M}  "
-                f"{len(booking.labels)} seats  {rupees(booking.total)}  {booking.status}",
+                f"{len(booking.labels)} seat{'' if len(booking.labels) == 1 else 's'}  "
+                f"{rupees(booking.total)}  "
+                f"{booking.status.replace('_', ' ')}",
                 id=str(i),
             ))
-        results.highlighted = 0
-        self._show(0)
+        self.current = min(self.current, len(found) - 1)
+        results.highlighted = self.current
+        self._show(self.current)
         if len(found) > 1:
             results.focus()
 
@@ -72,8 +82,28 @@ class LookupScreen(Screen):
             self._show(int(event.option.id))
 
     def _show(self, index: int) -> None:
+        self.current = index
         booking, show = self.found[index]
         self.query_one("#lookup-ticket", Static).update(ticket(booking, show))
+
+    def action_cancel_booking(self) -> None:
+        if not self.found:
+            self.notify("Find the booking first", severity="warning")
+            return
+        booking, show = self.found[self.current]
+        if not booking.labels:
+            self.notify(f"{booking.code} is already cancelled", severity="warning")
+            return
+        self.app.push_screen(CancelScreen(booking, show), self._cancelled)
+
+    def _cancelled(self, refund: sales.Refund | None) -> None:
+        if refund is None:
+            return
+        how = "cash from the drawer" if refund.method == "cash" else refund.method.upper()
+        self.notify(f"{refund.booking_code}: {', '.join(refund.labels)} cancelled and free "
+                    f"again. Refund {rupees(refund.amount)} — {how}", timeout=10)
+        run_service(self, _find, self.query_text, done=self._found, group="lookup",
+                    exclusive=True)
 
     def action_back(self) -> None:
         self.dismiss()
