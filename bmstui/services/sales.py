@@ -62,6 +62,11 @@ def _money(value, what: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+def _nothing_sold(exc: CouponInvalid, voided: str = "") -> CouponInvalid:
+    return CouponInvalid(exc.code, exc.reason,
+                         f"{exc}; nothing was sold, the seats are still held{voided}")
+
+
 def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=None,
             operator=None) -> Booking:
     """Sell the held seats. Repeating it with the same token returns the same booking.
@@ -84,7 +89,10 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
     subtotal = sum((price for *_, price in seats), Decimal("0.00"))
     discount = Decimal("0.00")
     if coupon:
-        _, discount = coupons.check(coupon, subtotal, phone=phone)
+        try:
+            _, discount = coupons.check(coupon, subtotal, phone=phone)
+        except CouponInvalid as exc:
+            raise _nothing_sold(exc) from None
     total = subtotal - discount
     change = None
     reference = ""
@@ -158,9 +166,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
         except _AlreadyConfirmed as already:
             booking = already.booking
         except CouponInvalid as exc:
-            raise CouponInvalid(exc.code, exc.reason,
-                                f"{exc}; nothing was sold, the seats are still held"
-                                + voided.replace(" and", ";", 1)) from None
+            raise _nothing_sold(exc, voided.replace(" and", ";", 1)) from None
         except pw.IntegrityError:
             # Either a racing confirm of this same token won (return its booking), or the random
             # code collided with another booking's (try again with a new one).
