@@ -70,7 +70,9 @@ def test_shipped_bmstui_toml_documents_the_defaults():
     for must in (
         ("booking", "hold_seconds"),
         ("booking", "max_seats"),
-        ("booking", "cancellation_cutoff_minutes"),
+        ("cancellation", "cutoff_minutes"),
+        ("cancellation", "refund_tiers"),
+        ("cancellation", "allow_override"),
         ("booking", "locking"),
     ):
         assert must in documented, f"bmstui.toml does not document [{must[0]}] {must[1]}"
