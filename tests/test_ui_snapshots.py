@@ -89,6 +89,10 @@ def test_checkout_screen(snap_compare, snap_db, tmp_path):
         for field in screen.query(Input):
             field.cursor_blink = False
         await pilot.press(*"2000")
+        await wait_for(pilot, lambda: screen.quote is not None, what="the quote")
+        screen.query_one("#coupon").focus()
+        await pilot.press(*"welcome10", "enter")
+        await wait_for(pilot, lambda: screen.coupon == "welcome10", what="the coupon")
         await pilot.pause()
 
     try:
