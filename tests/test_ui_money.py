@@ -15,8 +15,14 @@ from screens.cancel import CancelScreen
 from screens.checkout import CheckoutScreen
 from screens.lookup import LookupScreen
 from screens.ticket import TicketScreen
-from tests.ui_support import make_app, noticed, open_show, wait_for, wait_for_checkout, \
-    wait_for_screen
+from tests.ui_support import (
+    make_app,
+    noticed,
+    open_show,
+    wait_for,
+    wait_for_checkout,
+    wait_for_screen,
+)
 
 
 def new_code() -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import peewee as pw
 
@@ -18,7 +18,7 @@ from bmstui.coupon_rules import COUPON_KINDS, CouponInfo, discount, refusal, unk
 from bmstui.db import database, db_now, now_sql, parse_db_datetime, transaction
 from bmstui.errors import BookingError, CouponInvalid
 from bmstui.models import Coupon, CouponUse
-from bmstui.pricing import money
+from bmstui.pricing import amount_of, money
 
 
 def normalise_code(code) -> str:
@@ -110,13 +110,7 @@ def get(code) -> CouponInfo:
 def _amount(value, what: str, *, allow_none: bool = False) -> Decimal | None:
     if value is None and allow_none:
         return None
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise BookingError(f"{what} must be an amount, not {value!r}") from None
-    if not amount.is_finite() or amount < 0 or amount > Decimal(9999999):
-        raise BookingError(f"{what} {value!r} is not a possible amount")
-    return money(amount)
+    return amount_of(value, what, BookingError, most=Decimal(9_999_999))
 
 
 def _limit(value, what: str) -> int | None:
@@ -142,7 +136,7 @@ def create(code: str, kind: str, value, *, max_discount=None, min_amount=0,
         raise BookingError("A percent coupon takes 0-100% off; a flat one a positive amount")
     if valid_from and valid_until and valid_until <= valid_from:
         raise BookingError("The coupon's validity ends before it starts")
-    fields = dict(
+    fields = dict(  # noqa: C408 -- keyword form reads like the model
         code=wanted, kind=kind, value=amount,
         max_discount=_amount(max_discount, "The maximum discount", allow_none=True),
         min_amount=_amount(min_amount or 0, "The minimum amount"),

@@ -13,7 +13,7 @@ names are re-exported here so callers need only ``sales``).
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import peewee as pw
 
@@ -24,6 +24,7 @@ from bmstui.errors import BookingError, CouponInvalid, HoldExpired, PaymentDecli
 from bmstui.models import PAYMENT_METHODS, AuditEvent, BookingSeat, Payment, ShowSeat
 from bmstui.models import Booking as BookingRow
 from bmstui.models import Hold as HoldRow
+from bmstui.pricing import amount_of
 from bmstui.services import coupons
 from bmstui.services.bookings import (  # noqa: F401 -- re-exported: the published API
     Booking,
@@ -50,16 +51,6 @@ class _AlreadyConfirmed(Exception):
 
 def new_code() -> str:
     return "BMS-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-
-
-def _money(value, what: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise PaymentDeclined(f"{what} must be an amount of money, not {value!r}") from None
-    if not amount.is_finite() or amount < 0 or amount > Decimal(99999999):
-        raise PaymentDeclined(f"{what} {value!r} is not a possible amount")
-    return amount.quantize(Decimal("0.01"))
 
 
 def _nothing_sold(exc: CouponInvalid, voided: str = "") -> CouponInvalid:
@@ -97,7 +88,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
     change = None
     reference = ""
     if method == "cash":
-        tendered = total if tendered is None else _money(tendered, "Cash tendered")
+        tendered = total if tendered is None else amount_of(tendered, "Cash tendered", PaymentDeclined)
         if tendered < total:
             raise PaymentDeclined(f"Cash tendered ₹{tendered} is less than the total ₹{total}")
         change = tendered - total
