@@ -82,3 +82,47 @@ def hold_then_hang(url, show_id, labels, ttl, ready):
     held = seating.hold(show_id, labels, ttl=ttl)
     ready.put(held.token)
     signal.pause()
+
+
+def _open_as(url: str, terminal: str | None) -> None:
+    """Like ``_open``, under a chosen terminal name (the counter's own)."""
+    from bmstui.config import get_settings, use_settings
+
+    _open(url)
+    if terminal:
+        use_settings(replace(get_settings(), terminal=terminal))
+
+
+def confirm_with_coupon_at_barrier(url, show_id, labels, coupon, customer, barrier, results,
+                                   terminal=None):
+    """Hold ``labels``, wait with the others, then confirm with ``coupon``; report
+    ('ok', labels, token, discount, total) or (error class, labels, token, reason, message)."""
+    from bmstui.errors import BookingError
+    from bmstui.services import sales, seating
+
+    _open_as(url, terminal)
+    held = seating.hold(show_id, labels)
+    sales.quote(held.token)  # warm the connection and the seat index
+    barrier.wait(timeout=60)
+    try:
+        booking = sales.confirm(held.token, method="cash", coupon=coupon, customer=customer)
+        results.put(("ok", tuple(labels), held.token, str(booking.discount), str(booking.total)))
+    except BookingError as exc:
+        results.put((type(exc).__name__, tuple(labels), held.token,
+                     getattr(exc, "reason", ""), str(exc)))
+    except Exception as exc:  # anything else is a bug the test must see, not a timeout
+        results.put(("crash", tuple(labels), held.token, "", repr(exc)))
+
+
+def hold_and_confirm(url, show_id, labels, terminal, results):
+    """Another counter (its own terminal name) sells ``labels``; report ('ok', code, terminal)
+    or (error class, message)."""
+    from bmstui.services import sales, seating
+
+    _open_as(url, terminal)
+    try:
+        held = seating.hold(show_id, labels)
+        booking = sales.confirm(held.token, method="card")
+        results.put(("ok", booking.code, booking.terminal, booking.labels))
+    except Exception as exc:  # a refusal or a bug: either way the test reads it
+        results.put((type(exc).__name__, str(exc)))
