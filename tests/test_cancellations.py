@@ -141,10 +141,6 @@ def test_a_discounted_booking_refunds_the_share_that_was_paid(new_show):
     assert one.paid_for_seats + rest.paid_for_seats == booking.total
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG cancellations._plan: each partial cancel rounds its own paid share and the last one "
-    "takes total - share(all before), so 3 × ₹150 less ₹49 (₹401 paid) refunds "
-    "133.67 + 133.67 + 133.67 = ₹401.01"))
 def test_seat_by_seat_refunds_of_a_discounted_booking_never_exceed_what_was_paid(new_show):
     show = new_show(starts_in=HOURS_3)
     booking = sell(show, ["B1", "B2", "B3"], coupon=flat_coupon(49))

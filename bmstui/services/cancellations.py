@@ -108,12 +108,12 @@ def _plan(row: BookingRow, labels, now: datetime, settings: Settings, reason: st
     chosen_ids = {seat.id for seat in chosen}
     remaining = [s for s in seats if s.status == "sold" and s.id not in chosen_ids]
     subtotal, total = money(row.subtotal), money(row.total)
-    if remaining:
-        paid = refund_policy.paid_share(sum(money(s.price) for s in chosen), subtotal, total)
-    else:  # the last seats carry whatever the earlier cancellations did not: sums stay exact
-        before = [s for s in seats if s.status != "sold"]
-        paid = total - refund_policy.paid_share(sum(money(s.price) for s in before), subtotal,
-                                                total)
+    # A running difference: these seats carry share(everything cancelled so far, them included)
+    # minus share(what was cancelled before), so every split adds up to exactly the total.
+    before = sum((money(s.price) for s in seats if s.status != "sold"), Decimal(0))
+    chosen_sum = sum((money(s.price) for s in chosen), Decimal(0))
+    paid = (refund_policy.paid_share(before + chosen_sum, subtotal, total)
+            - refund_policy.paid_share(before, subtotal, total))
     return _Plan(chosen, terms, override, percent, paid,
                  refund_policy.refund_amount(paid, percent), len(remaining))
 
