@@ -102,7 +102,9 @@ class Show(BaseModel):
     starts_at = pw.DateTimeField(index=True)  # UTC
     ends_at = pw.DateTimeField()
     format = pw.CharField(max_length=8, default="2D")
-    price_factor = pw.DecimalField(max_digits=6, decimal_places=3, default=1)
+    # The exact product of the rules' factors (3 decimals each, so 15 decimals hold five rules):
+    # a factor rounded first would put prices a rupee off (0.85 × 1.1 × 1.1 = 1.0285, not 1.028).
+    price_factor = pw.DecimalField(max_digits=20, decimal_places=15, default=1)
     status = pw.CharField(max_length=12, default="scheduled")  # scheduled | cancelled
 
     class Meta:

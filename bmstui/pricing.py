@@ -61,13 +61,17 @@ def matches(rule: Rule, show: ShowFacts) -> bool:
     return False
 
 
+FACTOR_PLACES = Decimal("1e-15")  # Show.price_factor is DECIMAL(20, 15)
+
+
 def show_factor(rules: list[Rule], show: ShowFacts) -> tuple[Decimal, list[Rule]]:
-    """The product of the matching rules' factors, and those rules (for explaining a price)."""
+    """The product of the matching rules' factors, exact (to the 15 decimals a show stores),
+    and those rules (for explaining a price)."""
     applied = [rule for rule in rules if matches(rule, show)]
     factor = Decimal(1)
     for rule in applied:
         factor *= Decimal(rule.factor)
-    return factor.quantize(Decimal("0.001")), applied
+    return factor.quantize(FACTOR_PLACES, rounding=ROUND_HALF_UP), applied
 
 
 def money(value) -> Decimal:

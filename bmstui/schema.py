@@ -82,6 +82,18 @@ def create_schema() -> None:
         model._meta.table_settings = settings
     with database.connection_context():
         database.create_tables(ALL_MODELS, safe=True)
+        if is_mysql():
+            _widen_price_factor()
+
+
+def _widen_price_factor() -> None:
+    """Databases made before prices were exact hold show factors as DECIMAL(6,3); widen them
+    (existing values are kept, so shows already on sale keep their prices)."""
+    scale = database.execute_sql(
+        "SELECT NUMERIC_SCALE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME = 'show' AND COLUMN_NAME = 'price_factor'").fetchone()
+    if scale and scale[0] is not None and scale[0] < 15:
+        database.execute_sql("ALTER TABLE `show` MODIFY `price_factor` DECIMAL(20, 15) NOT NULL")
 
 
 def schema_missing() -> list[str]:

@@ -228,10 +228,23 @@ def _show_rows(doc: dict, movies: list[Movie], days: int, start_day) -> list[dic
 
 
 def create_show_seats(show_ids: list[int]) -> int:
-    """Create the show seats of these shows, priced, in one server-side statement."""
+    """Create the show seats of these shows, priced, in one server-side statement.
+
+    Each price is worked out here in decimal arithmetic (base price × the show's factor, half a
+    rupee rounded up) and handed to the INSERT ... SELECT as a CASE by show and seat type:
+    SQLite's ROUND works in binary floating point and would turn 150 × 2.53 = 379.5 into 379.
+    """
     if not show_ids:
         return 0
-    price = pw.fn.ROUND(SeatTypePrice.base_price * Show.price_factor, 0)
+    factors = dict(Show.select(Show.id, Show.price_factor).where(Show.id.in_(show_ids)).tuples())
+    bases = dict(SeatTypePrice.select(SeatTypePrice.type, SeatTypePrice.base_price).tuples())
+    price = pw.Case(Show.id, [
+        (show_id, pw.Case(Seat.type, [
+            (kind, int(pricing.seat_price(pricing.money(base), Decimal(str(factor)))))
+            for kind, base in bases.items()
+        ]))
+        for show_id, factor in factors.items()
+    ])
     query = (
         Show.select(Show.id, Seat.id, pw.Value("available"), price, now_sql())
         .join(Seat, on=(Seat.screen == Show.screen))

@@ -128,12 +128,8 @@ def test_tuesday_silver_at_half_a_rupee_rounds_up(demo_db):
     assert prices_by_type(show)["SILVER"][0] == {Decimal(128)}
 
 
-def test_saturday_imax_premium_silver_at_half_a_rupee_rounds_up(demo_db, backend, request):
+def test_saturday_imax_premium_silver_at_half_a_rupee_rounds_up(demo_db, backend):
     """150 × 1.25 × 1.6 × 1.15 × 1.1 = 379.50 -> 380, and explain's formula agrees."""
-    if backend == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "BUG seeding.create_show_seats: SQLite ROUND(base_price * price_factor) works in "
-            "binary floating point; 150 * 2.53 = 379.4999... gives 379, MariaDB gives 380")))
     show = make_show(PAREL_1, PREMIUM_MOVIE, when(11, "sat", "18:00"), "IMAX")
     why = prices.explain(show, prices_by_type(show)["SILVER"][1])
     assert why.pricing.factor == Decimal("2.53")
@@ -141,10 +137,6 @@ def test_saturday_imax_premium_silver_at_half_a_rupee_rounds_up(demo_db, backend
     assert why.price == Decimal(380)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG pricing.show_factor / Show.price_factor DECIMAL(6,3): the factor is rounded to 0.001 "
-    "(half-even) before multiplying, so Tuesday night at the flagship (0.85 × 1.1 × 1.1 = "
-    "1.0285) prices DIAMOND at 480 × 1.028 = 493, not 480 × 1.0285 = 493.68 -> 494"))
 def test_a_product_with_four_decimals_is_not_rounded_before_pricing(demo_db):
     show = make_show(PAREL_2, PLAIN_MOVIE, when(12, "tue", "22:00"))
     assert_priced_by(show, ["Tuesday saver", "Night show", "Flagship theater"])

@@ -296,3 +296,20 @@ def test_seed_is_rejected_for_scale_zero(schema):
 
 def test_backend_is_the_one_asked_for(empty_db, backend):
     assert is_mysql() == (backend == "mysql")
+
+
+def test_an_older_mysql_schema_gets_exact_show_factors(empty_db, backend):
+    """Before prices were exact, MySQL kept a show's factor as DECIMAL(6,3); create_schema
+    widens it in place and keeps the stored values."""
+    if backend != "mysql":
+        pytest.skip("only MySQL ever stored the factor as DECIMAL(6,3); SQLite keeps any number")
+    bmstui.create_schema()
+    column = ("SELECT NUMERIC_SCALE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+              "DATABASE() AND TABLE_NAME = 'show' AND COLUMN_NAME = 'price_factor'")
+    with database.connection_context():
+        assert database.execute_sql(column).fetchone()[0] == 15
+        database.execute_sql("ALTER TABLE `show` MODIFY `price_factor` DECIMAL(6, 3) NOT NULL")
+        assert database.execute_sql(column).fetchone()[0] == 3
+    bmstui.create_schema()
+    with database.connection_context():
+        assert database.execute_sql(column).fetchone()[0] == 15

@@ -32,7 +32,8 @@ class ShowPricing:
 
     @property
     def current(self) -> bool:
-        return self.factor == self.rules_factor
+        # SQLite keeps the stored factor as a float: equal to well within a paisa on ₹10,000.
+        return abs(self.factor - self.rules_factor) < Decimal("1e-9")
 
     def formula(self, seat_type: str, price: Decimal | None = None) -> str:
         """'Gold ₹220.00 × Weekend 1.25 × Night show 1.1 = ₹303.00'."""
@@ -110,7 +111,7 @@ def show_pricing(show_id: int) -> ShowPricing:
         factor, applied = factor_for(row.title, row.name, row.format, row.starts_at)
         return ShowPricing(
             show_id=show_id, base_prices=base_prices(), rules=tuple(applied),
-            factor=Decimal(str(row.price_factor)).quantize(Decimal("0.001")),
+            factor=Decimal(str(row.price_factor)).quantize(pricing.FACTOR_PLACES),
             rules_factor=factor,
         )
 
