@@ -201,6 +201,8 @@ class CheckoutScreen(Screen):
 
     def _coupon_refused(self, exc: BaseException) -> None:
         self.coupon = None
+        if isinstance(exc, CouponInvalid):  # off the bill; the status line says why
+            self.query_one("#coupon", Input).value = ""
         self.query_one("#coupon-status", Static).update(
             Text(f"✗ {explain(exc, self)}", style="bold red"))
         run_service(self, sales.quote, self.hold.token, done=self._quoted,
@@ -257,6 +259,12 @@ class CheckoutScreen(Screen):
 
     def action_confirm(self) -> None:
         if self._confirming or self._finished:
+            return
+        typed = self.query_one("#coupon", Input).value.strip()
+        if typed.upper().replace(" ", "") != (self.coupon or "").upper().replace(" ", ""):
+            # The total on screen must be the one charged: apply what was typed first.
+            self._apply_coupon()
+            self.notify("Coupon checked first: confirm again once the total shows it")
             return
         tendered = self._tendered() if self.method == "cash" else None
         if tendered is not None and tendered < self.total:

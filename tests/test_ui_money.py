@@ -169,3 +169,22 @@ async def test_past_the_cutoff_refused_then_overridden_with_a_reason(new_show, t
     assert refund.amount == booking.total * Decimal("0.75")  # the last tier's rate
     assert AuditEvent.select().where((AuditEvent.booking == booking.id)
                                      & (AuditEvent.kind == "cancel_override")).exists()
+
+
+async def test_a_typed_but_unapplied_coupon_is_checked_before_anything_is_sold(new_show,
+                                                                              tmp_path):
+    show_id = new_show()
+    code = new_code()
+    coupons.create(code, "flat", 40)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_show(pilot, show_id)
+        await pilot.press("1", "enter")
+        checkout = await wait_for_checkout(pilot)
+        checkout.query_one("#coupon").value = code  # typed, enter not pressed
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: checkout.coupon == code, what="the coupon applied")
+        assert isinstance(app.screen, CheckoutScreen)  # nothing sold at the old total
+        await pilot.press("f10")
+        ticket = await wait_for_screen(pilot, TicketScreen)
+        assert ticket.booking.discount == 40
