@@ -34,6 +34,17 @@ def locking(request, settings):
     return request.param
 
 
+def run_all(procs, results, timeout: float = 60) -> list:
+    """Start the processes, collect one outcome from each, and check each exited cleanly."""
+    for proc in procs:
+        proc.start()
+    outcomes = [results.get(timeout=timeout) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=30)
+        assert proc.exitcode == 0
+    return outcomes
+
+
 def race(url: str, show_id: int, seat_lists: list[list[str]], locking: str):
     """Start one process per seat list; all try to hold at the same instant."""
     barrier = SPAWN.Barrier(len(seat_lists))
@@ -45,13 +56,7 @@ def race(url: str, show_id: int, seat_lists: list[list[str]], locking: str):
         )
         for labels in seat_lists
     ]
-    for proc in procs:
-        proc.start()
-    outcomes = [results.get(timeout=60) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=30)
-        assert proc.exitcode == 0
-    return outcomes
+    return run_all(procs, results)
 
 
 def assert_invariants(show_id: int) -> None:
@@ -143,11 +148,7 @@ def test_many_counters_on_few_seats_keep_the_invariants(demo_db, new_show, locki
         )
         for seed in range(counters)
     ]
-    for proc in procs:
-        proc.start()
-    outcomes = [results.get(timeout=180) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=30)
+    outcomes = run_all(procs, results, timeout=180)
     errors = [e for o in outcomes for e in o["errors"]]
     assert errors == []
     confirmed = [c for o in outcomes for c in o["confirmed"]]

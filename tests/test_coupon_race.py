@@ -20,7 +20,7 @@ import workers
 from bmstui.db import database
 from bmstui.models import Booking, Coupon, CouponUse
 from bmstui.services import coupons, sales, seating
-from test_concurrency import assert_invariants
+from test_concurrency import assert_invariants, run_all
 
 pytestmark = pytest.mark.slow
 SPAWN = mp.get_context("spawn")
@@ -38,12 +38,7 @@ def race(url: str, show_id: int, seat_lists: list[list[str]], coupon: str,
         )
         for i, labels in enumerate(seat_lists)
     ]
-    for proc in procs:
-        proc.start()
-    outcomes = [results.get(timeout=90) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=30)
-        assert proc.exitcode == 0
+    outcomes = run_all(procs, results, timeout=90)
     assert [o for o in outcomes if o[0] not in ("ok", "CouponInvalid")] == []
     # At least one loser passed the check before payment and lost inside its transaction,
     # or the counters never really raced and the test proves nothing.
