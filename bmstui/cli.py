@@ -71,9 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     from bmstui.bench import add_bench_parser
 
     add_bench_parser(sub, common)
-    from bmstui.money_cli import add_parsers
-
-    add_parsers(sub, common)
+    money_cli.add_parsers(sub, common)  # imported at the bottom (they register commands)
+    operator_cli.add_parsers(sub, common)
     return parser
 
 
@@ -98,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     name = args.command or "tui"
-    if name in ("db", "bench", "pricing", "coupon"):
+    if name in ("db", "bench", "pricing", "coupon", "operator"):
         name = f"{name} {getattr(args, name + '_command')}"
     try:
         _settings_from(args)
@@ -123,4 +122,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands register themselves on import.
-from bmstui import commands, money_cli  # noqa: E402,F401
+from bmstui import commands, money_cli, operator_cli  # noqa: E402,F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import datetime, timezone
 
@@ -59,7 +60,10 @@ def ensure_ready_for_tui() -> None:
         )
     console.print("First start: creating the embedded database with the demo catalog…")
     bmstui.create_schema()
-    seed_with_progress()
+    report, _ = seed_with_progress()
+    print_demo_operators(report)
+    if report.operators and sys.stdin.isatty():
+        input("Note the passwords, then press enter to open the box office… ")
 
 
 @command("tui")
@@ -89,7 +93,21 @@ def db_seed(args) -> int:
         f"{report.seats} seats, {report.movies} movies, {report.shows} shows, "
         f"{report.show_seats:,} show seats in {seconds:.1f} s"
     )
+    print_demo_operators(report)
     return 0
+
+
+def print_demo_operators(report) -> None:
+    """The demo operators' passwords exist only in this output: they are stored hashed."""
+    if not report.operators:
+        return
+    table = Table(title="Demo operators (shown once: note the passwords now)",
+                  title_justify="left")
+    for column in ("Operator", "Role", "Password"):
+        table.add_column(column)
+    for name, role, password in report.operators:
+        table.add_row(name, role, password)
+    console.print(table)
 
 
 @command("doctor")

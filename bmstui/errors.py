@@ -117,3 +117,16 @@ class CancellationClosed(BookingError):
     def __init__(self, message: str, minutes_left: float | None = None):
         self.minutes_left = minutes_left
         super().__init__(message)
+
+
+class NotAuthorized(BookingError):
+    """The operator's role does not allow this action (cashiers sell, managers also manage)."""
+
+    def __init__(self, action: str, role: str = "cashier"):
+        self.action = action
+        super().__init__(f"{action[:1].upper()}{action[1:]} is a manager action; "
+                         f"a {role} cannot do it")
+
+
+class LoginFailed(BookingError):
+    """Wrong name or password, a locked operator, or a disabled one; the message says which."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +28,7 @@ from bmstui.models import (
     City,
     Coupon,
     Movie,
+    Operator,
     PricingRule,
     Screen,
     Seat,
@@ -53,6 +54,8 @@ class SeedReport:
     movies: int = 0
     shows: int = 0
     show_seats: int = 0
+    # (name, role, password) of demo operators created by this run: printed once, never stored
+    operators: list = field(default_factory=list)
 
 
 def read_catalog(folder: Path | None = None) -> dict[str, Any]:
@@ -87,6 +90,22 @@ def _seed_prices(doc: dict) -> None:
         )
     for rank, (type_, price) in enumerate(zip(SEAT_TYPES, prices, strict=True), start=1):
         _get_or_create(SeatTypePrice, {"base_price": price, "rank": rank}, type=type_)
+
+
+DEMO_OPERATORS = (("manager", "manager"), ("cashier1", "cashier"), ("cashier2", "cashier"))
+
+
+def _seed_operators(report: SeedReport) -> None:
+    """Demo operators with random passwords, which the seed command prints once."""
+    from bmstui.passwords import hash_password, new_password
+
+    for name, role in DEMO_OPERATORS:
+        if Operator.select().where(Operator.name == name).exists():
+            continue
+        password = new_password()
+        Operator.insert(name=name, role=role, password_hash=hash_password(password),
+                        created_at=now_sql()).execute()
+        report.operators.append((name, role, password))
 
 
 def _seed_coupons(doc: dict) -> None:
@@ -302,6 +321,7 @@ def load_demo_data(
             _seed_prices(doc)
             _seed_rules(doc)
             _seed_coupons(doc)
+            _seed_operators(report)
             movies = _seed_movies(doc, report)
         _seed_chain(doc, scale, report, progress)
         days = doc["schedule"]["schedule"].get("days", 7) if days is None else days

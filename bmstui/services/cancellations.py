@@ -17,12 +17,19 @@ from decimal import Decimal
 from bmstui import refund_policy
 from bmstui.config import Settings, get_settings
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
-from bmstui.errors import BookingError, BookingNotFound, CancellationClosed, InvalidSeats
+from bmstui.errors import (
+    BookingError,
+    BookingNotFound,
+    CancellationClosed,
+    InvalidSeats,
+    NotAuthorized,
+)
 from bmstui.models import AuditEvent, BookingSeat, Payment, Show, ShowSeat
 from bmstui.models import Booking as BookingRow
 from bmstui.models import Refund as RefundRow
 from bmstui.pricing import money, rupees
 from bmstui.services.bookings import normalise_code
+from bmstui.services.operators import require_manager
 from bmstui.services.seat_lookup import normalise_labels, operator_id_of
 
 
@@ -98,12 +105,25 @@ def _chosen(row: BookingRow, labels) -> tuple[list, list]:
     return [by_label[label] for label in wanted], seats
 
 
-def _plan(row: BookingRow, labels, now: datetime, settings: Settings, reason: str) -> _Plan:
+def may_override(operator, settings: Settings) -> bool:
+    """Managers may override the cutoff; without a signed-in operator (scripts, the command
+    line) the ``cancellation.allow_override`` switch decides."""
+    if operator is None:
+        return settings.allow_cancel_override
+    try:
+        require_manager(operator, "overriding the cancellation cutoff")
+    except NotAuthorized:
+        return False
+    return True
+
+
+def _plan(row: BookingRow, labels, now: datetime, settings: Settings, reason: str,
+          overridable: bool = False) -> _Plan:
     chosen, seats = _chosen(row, labels)
     starts_at = Show.select(Show.starts_at).where(Show.id == row.show_id).scalar()
     tiers = refund_policy.parse_tiers(settings.refund_tiers)
     terms = refund_policy.terms(starts_at, now, settings.cancellation_cutoff_minutes, tiers)
-    override = not terms.allowed and bool(reason) and settings.allow_cancel_override
+    override = not terms.allowed and bool(reason) and overridable
     percent = refund_policy.override_percent(tiers) if override else terms.percent
     chosen_ids = {seat.id for seat in chosen}
     remaining = [s for s in seats if s.status == "sold" and s.id not in chosen_ids]
@@ -118,7 +138,7 @@ def _plan(row: BookingRow, labels, now: datetime, settings: Settings, reason: st
                  refund_policy.refund_amount(paid, percent), len(remaining))
 
 
-def refund_quote(code, labels=None) -> RefundQuote:
+def refund_quote(code, labels=None, *, operator=None) -> RefundQuote:
     """What ``cancel`` would refund now, or why it would refuse (nothing is changed)."""
     settings = get_settings()
     with database.connection_context():
@@ -132,14 +152,16 @@ def refund_quote(code, labels=None) -> RefundQuote:
     return RefundQuote(
         booking_code=row.code, labels=tuple(seat.label for seat in plan.seat_rows),
         allowed=plan.terms.allowed,
-        override_possible=not plan.terms.allowed and settings.allow_cancel_override,
+        override_possible=not plan.terms.allowed and may_override(operator, settings),
         percent=percent, paid_for_seats=plan.paid, amount=amount, method=method or "",
         why=plan.terms.why,
     )
 
 
-def _refused(terms: refund_policy.Terms, settings: Settings) -> CancellationClosed:
-    if settings.allow_cancel_override:
+def _refused(terms: refund_policy.Terms, overridable: bool, operator) -> CancellationClosed:
+    if operator is not None and not overridable:
+        hint = " (a manager can override it with a reason)"
+    elif overridable:
         hint = "; to cancel anyway, give the reason for the override"
     else:
         hint = " (overrides are switched off: cancellation.allow_override)"
@@ -148,18 +170,22 @@ def _refused(terms: refund_policy.Terms, settings: Settings) -> CancellationClos
 
 def cancel(code, *, labels=None, operator=None, reason=None) -> Refund:
     """Cancel a booking (``labels=None``: every seat still on it) and refund by the payment's
-    method. Past the cutoff, ``CancellationClosed`` unless overrides are switched on and a
-    ``reason`` is given; the override and its reason are recorded with the refund."""
+    method. Past the cutoff, ``CancellationClosed`` unless a ``reason`` is given by a manager
+    (``NotAuthorized`` for a cashier) or, with no operator, ``cancellation.allow_override`` is
+    on; the override and its reason are recorded with the refund."""
     settings = get_settings()
     reason = str(reason or "").strip()[:255]
     with database.connection_context():
         operator_id = operator_id_of(operator)
+    overridable = may_override(operator, settings)
 
     def attempt() -> Refund:
         row = _booking_row(code, lock=True)
-        plan = _plan(row, labels, db_now(), settings, reason)
+        plan = _plan(row, labels, db_now(), settings, reason, overridable)
         if not plan.terms.allowed and not plan.override:
-            raise _refused(plan.terms, settings)
+            if reason and operator is not None and not overridable:
+                require_manager(operator, "overriding the cancellation cutoff")
+            raise _refused(plan.terms, overridable, operator)
         show_seat_ids = [seat.show_seat_id for seat in plan.seat_rows]
         freed = (
             ShowSeat.update(status="available", booking=None, hold_token=None, held_until=None,

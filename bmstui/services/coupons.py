@@ -124,8 +124,12 @@ def _limit(value, what: str) -> int | None:
 def create(code: str, kind: str, value, *, max_discount=None, min_amount=0,
            valid_from: datetime | None = None, valid_until: datetime | None = None,
            active: bool = True, usage_limit: int | None = None,
-           per_customer_limit: int | None = None) -> CouponInfo:
-    """A new coupon (times are UTC). Refuses a definition that makes no sense, with the reason."""
+           per_customer_limit: int | None = None, operator=None) -> CouponInfo:
+    """A new coupon (times are UTC). Refuses a definition that makes no sense, with the reason;
+    a manager's action (``operator``)."""
+    from bmstui.services.operators import require_manager
+
+    require_manager(operator, "creating a coupon")
     wanted = normalise_code(code)
     if not wanted or not wanted.replace("-", "").replace("_", "").isalnum():
         raise BookingError(f"A coupon code is letters and digits, not {code!r}")

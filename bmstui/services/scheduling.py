@@ -13,10 +13,14 @@ from bmstui.errors import BookingError
 from bmstui.models import Movie, Screen, Show, Theater
 from bmstui.seeding import create_show_seats
 from bmstui.services import prices
+from bmstui.services.operators import require_manager
 
 
-def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str = "2D") -> int:
-    """A new show (``starts_at`` naive UTC) with its seats priced; returns its id."""
+def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str = "2D", *,
+                operator=None) -> int:
+    """A new show (``starts_at`` naive UTC) with its seats priced; returns its id. A manager's
+    action (``operator``)."""
+    require_manager(operator, "scheduling a show")
     format = str(format).strip().upper()
     with database.connection_context():
         movie = Movie.get_or_none(Movie.id == movie_id)
