@@ -45,7 +45,7 @@ class BoxOfficeApp(App):
 
     def __init__(self, settings: Settings | None = None, *, memory: TerminalMemory | None = None,
                  clock: Callable[[], float] = time.monotonic, tickets_dir: Path | None = None,
-                 resume: bool = True, operator=None, **kwargs):
+                 resume: bool = True, operator=None, login: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.settings = settings or get_settings()
         self.memory = memory or TerminalMemory()
@@ -53,6 +53,7 @@ class BoxOfficeApp(App):
         self.tickets_dir = Path(tickets_dir) if tickets_dir else user_data_dir() / "tickets"
         self.resume = resume
         self.operator = operator
+        self.login = login and operator is None  # sign in first (tests and benches skip it)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,7 +64,37 @@ class BoxOfficeApp(App):
 
         self.sub_title = f"counter {self.settings.terminal}"
         settle_garbage_collector()
-        self.push_screen(CityScreen(resume=self.resume))
+        if self.login:
+            from screens.login import LoginScreen
+
+            self.push_screen(LoginScreen(resume=self.resume))
+        else:
+            self.push_screen(CityScreen(resume=self.resume))
+
+    def signed_in(self, operator) -> None:
+        self.operator = operator
+        self.memory.set("operator", operator.name)
+        # After the screen switch: a header being replaced must not be asked to redraw.
+        self.call_after_refresh(self._show_operator)
+
+    def _show_operator(self) -> None:
+        who = self.operator
+        self.title = f"bmstui · {who.name} ({who.role})" if who else self.TITLE
+
+    async def action_sign_out(self) -> None:
+        from screens.checkout import CheckoutScreen
+        from screens.login import LoginScreen
+
+        if any(isinstance(screen, CheckoutScreen) for screen in self.screen_stack):
+            self.notify("Finish or release the sale first", severity="warning")
+            return
+        self.operator = None
+        # One screen at a time, each gone before the next step, so no header being removed
+        # is asked to redraw the title.
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(LoginScreen())
+        self._show_operator()
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
@@ -88,4 +119,7 @@ class BoxOfficeApp(App):
                             self.action_lookup)
         yield SystemCommand("Change city", "Sell for another city", self.action_change_city)
         yield SystemCommand("Keys", "Every key of the app", self.action_help)
+        if self.operator is not None:
+            yield SystemCommand("Sign out", "End this operator's shift at the counter",
+                                self.action_sign_out)
         yield from super().get_system_commands(screen)

@@ -63,7 +63,8 @@ class CancelScreen(ModalScreen):
             self.offer = None
             self.query_one("#refund-offer", Static).update(Text("Tick the seats to cancel."))
             return
-        run_service(self, sales.refund_quote, self.booking.code, labels, done=self._offered,
+        run_service(self, sales.refund_quote, self.booking.code, labels,
+                    operator=self.app.operator, done=self._offered,
                     failed=self._refused, group="refund-quote", exclusive=True)
 
     def _offered(self, offer: sales.RefundQuote) -> None:

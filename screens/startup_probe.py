@@ -19,7 +19,7 @@ def main(url: str, folder: str, mode: str) -> None:
         from bmstui.services import catalog
 
         memory.set("city_id", catalog.cities()[0].id)
-    app = BoxOfficeApp(memory=memory, resume=mode == "resume")
+    app = BoxOfficeApp(memory=memory, resume=mode == "resume", login=False)
     ready_at: list[float] = []
 
     def check() -> None:

@@ -29,6 +29,8 @@ class FakeClock:
 
 
 def make_app(tmp_path: Path, clock=None, **kwargs) -> BoxOfficeApp:
+    """The app past sign-in (tests of signing in pass ``login=True``)."""
+    kwargs.setdefault("login", False)
     return BoxOfficeApp(
         settings=get_settings(), memory=TerminalMemory(tmp_path / "terminal.json"),
         clock=clock or FakeClock(), tickets_dir=tmp_path / "tickets", resume=False, **kwargs,

@@ -1,0 +1,68 @@
+"""Signing in at the start of a shift: who sells here decides what they may do.
+
+The check runs in the service layer (``operators.login``): wrong passwords count towards a lock
+on the database clock, and successes and failures are audited; this screen only asks and says
+what the service answered.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from bmstui.services import operators
+from screens.background import explain, run_service
+
+
+class LoginScreen(Screen):
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", priority=True)]
+
+    def __init__(self, resume: bool = False) -> None:
+        super().__init__()
+        self.resume = resume
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="login-box"):
+            yield Static(Text("Sign in to sell", style="bold"), id="login-heading")
+            yield Input(placeholder="Operator name", id="login-name")
+            yield Input(placeholder="Password", password=True, id="login-password")
+            yield Static(id="login-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "sign in"
+        last = self.app.memory.get("operator", "")
+        name = self.query_one("#login-name", Input)
+        name.value = str(last or "")
+        (self.query_one("#login-password", Input) if last else name).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = self.query_one("#login-name", Input).value.strip()
+        password = self.query_one("#login-password", Input)
+        if event.input.id == "login-name" or not password.value:
+            password.focus()
+            return
+        if not name:
+            self.query_one("#login-name", Input).focus()
+            return
+        self.query_one("#login-status", Static).update(Text("Checking…", style="dim"))
+        run_service(self, operators.login, name, password.value, done=self._signed_in,
+                    failed=self._refused, group="login", exclusive=True)
+
+    def _signed_in(self, operator: operators.OperatorInfo) -> None:
+        from screens.city import CityScreen
+
+        self.app.signed_in(operator)
+        self.app.switch_screen(CityScreen(resume=self.resume))
+
+    def _refused(self, exc: BaseException) -> None:
+        password = self.query_one("#login-password", Input)
+        password.value = ""
+        password.focus()
+        self.query_one("#login-status", Static).update(
+            Text(explain(exc, self), style="bold red"))

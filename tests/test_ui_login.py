@@ -1,0 +1,51 @@
+"""Signing in at the counter: refusals shown, the operator recorded on what they sell."""
+
+from __future__ import annotations
+
+import secrets
+
+from bmstui.models import Booking, Hold
+from bmstui.services import operators
+from screens.city import CityScreen
+from screens.login import LoginScreen
+from screens.ticket import TicketScreen
+from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout, wait_for_screen
+
+PASSWORD = "till-open-42"
+
+
+async def test_sign_in_then_sell_records_the_operator_and_sign_out(new_show, tmp_path):
+    show_id = new_show()
+    cashier = operators.add(f"ui{secrets.token_hex(3)}", PASSWORD)
+    app = make_app(tmp_path, login=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        login = await wait_for_screen(pilot, LoginScreen)
+        await pilot.press(*cashier.name, "enter", *"not-the-one", "enter")
+        status = login.query_one("#login-status")
+        await wait_for(pilot, lambda: "4 tries left" in str(status.render()),
+                       what="the refusal")
+        assert login.query_one("#login-password").value == ""  # typed again, never kept
+        await pilot.press(*PASSWORD, "enter")
+        await wait_for_screen(pilot, CityScreen)
+        assert app.operator == cashier
+        await wait_for(pilot, lambda: cashier.name in app.title, what="the name in the title")
+
+        await open_show(pilot, show_id)
+        await pilot.press("1", "enter")
+        await wait_for_checkout(pilot)
+        await pilot.press("enter")
+        ticket = await wait_for_screen(pilot, TicketScreen)
+        row = Booking.get(Booking.code == ticket.booking.code)
+        assert row.operator_id == cashier.id
+        assert Hold.get(Hold.token == row.hold_token).operator_id == cashier.id
+
+        await pilot.press("enter")
+        await app.run_action("sign_out")
+        await wait_for_screen(pilot, LoginScreen)
+        assert app.operator is None
+        # The next start offers the last operator's name and waits for the password.
+    again = make_app(tmp_path, login=True)
+    async with again.run_test(size=(120, 40)) as pilot:
+        login = await wait_for_screen(pilot, LoginScreen)
+        await wait_for(pilot, lambda: login.query_one("#login-name").value == cashier.name)
+        assert login.focused is login.query_one("#login-password")
