@@ -51,11 +51,13 @@ def run(tmp_path):
     cwd = tmp_path / "cwd"
     cwd.mkdir()
 
-    def invoke(*args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    def invoke(*args: str, extra_env: dict | None = None,
+               stdin: str = "") -> subprocess.CompletedProcess:
         return subprocess.run(
             [*_command(), *args],
             cwd=cwd,
             env={**env, **(extra_env or {})},
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=180,

@@ -77,3 +77,18 @@ def test_cancel_dry_run_then_some_seats_then_closed_past_the_cutoff(demo_db, new
                    extra_env={"BMSTUI_ALLOW_CANCEL_OVERRIDE": "1"})
     assert override.returncode == 0, override.stderr
     assert "override: customer ill" in override.stdout
+
+
+def test_operator_add_reads_the_password_and_the_operator_can_sign_in(demo_db, run):  # noqa: F811
+    from bmstui.services import operators
+
+    name = "cli" + secrets.token_hex(3)
+    made = run("--db", demo_db, "operator", "add", name, "--role", "manager",
+               stdin="a-long-password\n")
+    assert made.returncode == 0, made.stderr
+    assert f"Operator {name} added as manager" in made.stdout
+    assert operators.login(name, "a-long-password").is_manager
+    assert "at least 8 characters" in refused(run("--db", demo_db, "operator", "add",
+                                                  name + "x", stdin="short\n"))
+    listed = run("--db", demo_db, "operator", "list")
+    assert name in listed.stdout and "manager" in listed.stdout
