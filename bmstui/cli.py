@@ -20,6 +20,8 @@ EXIT_REFUSED = 1
 EXIT_SETUP = 2
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+# Commands with actions ("bmstui db seed"): registered as "db seed"; args.<group>_command.
+GROUPS = ("db", "bench", "pricing", "coupon", "operator", "report", "catalog", "show", "audit")
 
 
 def command(name: str):
@@ -73,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_parser(sub, common)
     money_cli.add_parsers(sub, common)  # imported at the bottom (they register commands)
     operator_cli.add_parsers(sub, common)
+    report_cli.add_parsers(sub, common)
+    catalog_cli.add_parsers(sub, common)
+    admin_cli.add_parsers(sub, common)
     return parser
 
 
@@ -97,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     name = args.command or "tui"
-    if name in ("db", "bench", "pricing", "coupon", "operator"):
+    if name in GROUPS:
         name = f"{name} {getattr(args, name + '_command')}"
     try:
         _settings_from(args)
@@ -122,4 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Commands register themselves on import.
-from bmstui import commands, money_cli, operator_cli  # noqa: E402,F401
+from bmstui import (  # noqa: E402,F401
+    admin_cli,
+    catalog_cli,
+    commands,
+    money_cli,
+    operator_cli,
+    report_cli,
+)

@@ -1,0 +1,91 @@
+"""The audit trail: who did what, at which counter, by the database clock.
+
+``record`` is called inside the transaction of the action it describes, so an action and its
+audit row commit or roll back together (there is never a sale without its row, nor a row for a
+sale that did not happen). ``events`` is the read side behind the manager's audit browser and
+``bmstui audit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from peewee import JOIN
+
+from bmstui.config import get_settings
+from bmstui.db import database, now_sql, parse_db_datetime
+from bmstui.models import AuditEvent, Booking, Operator
+
+# What each kind of row means, for filters and the browser's legend.
+KINDS = {
+    "sale": "a booking sold",
+    "cancel": "seats cancelled within policy",
+    "cancel_override": "seats cancelled past the cutoff by a manager",
+    "refund": "money refunded by a manager",
+    "login": "an operator signed in",
+    "login_failed": "a failed sign-in",
+    "show_scheduled": "a show put on a screen",
+    "show_cancelled": "a show cancelled, its bookings refunded",
+    "show_deleted": "an unsold show removed",
+    "movie": "a movie added or changed",
+    "coupon": "a coupon added or changed",
+    "operator": "an operator added or changed",
+    "catalog_import": "cities, theaters or screens imported",
+}
+MAX_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: datetime
+    kind: str
+    operator: str  # name, or "" for scripts and unknown names
+    terminal: str
+    booking_code: str
+    detail: str
+
+
+def record(kind: str, *, operator_id: int | None = None, booking_id: int | None = None,
+           detail: str = "") -> None:
+    """One audit row; call it inside the action's own transaction."""
+    AuditEvent.insert(at=now_sql(), kind=kind, operator=operator_id,
+                      terminal=get_settings().terminal, booking=booking_id,
+                      detail=str(detail)[:2000]).execute()
+
+
+def events(*, kind: str | None = None, operator: str | None = None,
+           terminal: str | None = None, booking: str | None = None, text: str | None = None,
+           since: datetime | None = None, until: datetime | None = None,
+           limit: int = 500) -> list[Event]:
+    """The newest rows first, filtered: ``kind`` exact (or a prefix ending in ``*``),
+    ``operator`` and ``terminal`` by name, ``booking`` by code, ``text`` anywhere in the
+    detail, ``since``/``until`` (UTC) as a half-open window."""
+    query = (AuditEvent.select(AuditEvent.id, AuditEvent.at, AuditEvent.kind, Operator.name,
+                               AuditEvent.terminal, Booking.code, AuditEvent.detail)
+             .join(Operator, JOIN.LEFT_OUTER, on=(AuditEvent.operator == Operator.id))
+             .switch(AuditEvent)
+             .join(Booking, JOIN.LEFT_OUTER, on=(AuditEvent.booking == Booking.id)))
+    if kind:
+        kind = kind.strip()
+        query = query.where(AuditEvent.kind.startswith(kind[:-1]) if kind.endswith("*")
+                            else AuditEvent.kind == kind)
+    if operator:
+        query = query.where(Operator.name == operator.strip())
+    if terminal:
+        query = query.where(AuditEvent.terminal == terminal.strip())
+    if booking:
+        query = query.where(Booking.code == booking.strip().upper())
+    if text:
+        query = query.where(AuditEvent.detail.contains(text.strip()))
+    if since:
+        query = query.where(AuditEvent.at >= since)
+    if until:
+        query = query.where(AuditEvent.at < until)
+    limit = max(1, min(int(limit), MAX_ROWS))
+    with database.connection_context():
+        rows = list(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+                    .tuples())
+    return [Event(id_, parse_db_datetime(at), kind_, name or "", terminal_, code or "", detail)
+            for id_, at, kind_, name, terminal_, code, detail in rows]
