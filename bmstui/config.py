@@ -45,6 +45,7 @@ class Settings:
     cancellation_cutoff_minutes: int = 60
     refund_tiers: str = "120:100, 60:75"  # "minutes before the show:percent refunded", ...
     allow_cancel_override: bool = False  # past the cutoff, cancel anyway with a recorded reason
+    cleaning_gap_minutes: int = 15  # between one show's end and the next start on a screen
     locking: str = "conditional"
     poll_interval: float = 0.25
     terminal: str = field(default_factory=lambda: socket.gethostname() or "counter")
@@ -70,6 +71,7 @@ TOML_KEYS: dict[tuple[str, str], str] = {
     ("cancellation", "refund_tiers"): "refund_tiers",
     ("cancellation", "allow_override"): "allow_cancel_override",
     ("booking", "locking"): "locking",
+    ("scheduling", "cleaning_gap_minutes"): "cleaning_gap_minutes",
     ("terminal", "name"): "terminal",
     ("terminal", "poll_interval"): "poll_interval",
     ("payments", "gateway_latency_ms"): "gateway_latency_ms",
@@ -86,6 +88,7 @@ ENV_KEYS: dict[str, str] = {
     "BMSTUI_CANCELLATION_CUTOFF_MINUTES": "cancellation_cutoff_minutes",
     "BMSTUI_REFUND_TIERS": "refund_tiers",
     "BMSTUI_ALLOW_CANCEL_OVERRIDE": "allow_cancel_override",
+    "BMSTUI_CLEANING_GAP_MINUTES": "cleaning_gap_minutes",
     "BMSTUI_TERMINAL": "terminal",
     "BMSTUI_POLL_INTERVAL": "poll_interval",
     "BMSTUI_GATEWAY_LATENCY_MS": "gateway_latency_ms",
@@ -265,6 +268,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("payments.decline_rate must be between 0 and 1")
     if settings.cancellation_cutoff_minutes < 0:
         raise ConfigError("cancellation.cutoff_minutes cannot be negative")
+    if settings.cleaning_gap_minutes < 0:
+        raise ConfigError("scheduling.cleaning_gap_minutes cannot be negative")
     from bmstui.refund_policy import parse_tiers
 
     try:

@@ -127,3 +127,51 @@ def hold_and_confirm(url, show_id, labels, terminal, results):
         results.put(("ok", booking.code, booking.terminal, booking.labels))
     except Exception as exc:  # a refusal or a bug: either way the test reads it
         results.put((type(exc).__name__, str(exc)))
+
+
+def schedule_at_barrier(url, movie_id, screen_id, starts_at, barrier, results):
+    """Wait with the others, then schedule one show; report ('ok', id) or (error, message)."""
+    from bmstui.errors import BookingError
+    from bmstui.services import scheduling
+
+    _open(url)
+    scheduling.schedule(starts_at, starts_at)  # warm the connection
+    barrier.wait(timeout=60)
+    try:
+        results.put(("ok", scheduling.create_show(movie_id, screen_id, starts_at)))
+    except BookingError as exc:
+        results.put((type(exc).__name__, str(exc)))
+
+
+def confirm_at_barrier(url, token, barrier, results):
+    """Confirm a hold made by the test at the same instant as another process acts."""
+    from bmstui.errors import BookingError
+    from bmstui.services import sales
+
+    _open(url)
+    sales.quote(token)
+    barrier.wait(timeout=60)
+    try:
+        results.put(("ok", sales.confirm(token, method="card").code))
+    except BookingError as exc:
+        results.put((type(exc).__name__, str(exc)))
+
+
+def cancel_show_at_barrier(url, show_id, barrier, results):
+    from bmstui.errors import BookingError
+    from bmstui.services import scheduling
+
+    _open(url)
+    scheduling.schedule(*_far_window())
+    barrier.wait(timeout=60)
+    try:
+        done = scheduling.cancel_show(show_id, reason="projector broke")
+        results.put(("cancelled", len(done.refunds)))
+    except BookingError as exc:
+        results.put((type(exc).__name__, str(exc)))
+
+
+def _far_window():
+    from datetime import datetime
+
+    return datetime(2000, 1, 1), datetime(2000, 1, 2)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from peewee import fn
+
 from bmstui import refund_policy
 from bmstui.config import Settings, get_settings
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
@@ -24,10 +26,11 @@ from bmstui.errors import (
     InvalidSeats,
     NotAuthorized,
 )
-from bmstui.models import AuditEvent, BookingSeat, Payment, Show, ShowSeat
 from bmstui.models import Booking as BookingRow
+from bmstui.models import BookingSeat, Payment, Show, ShowSeat
 from bmstui.models import Refund as RefundRow
 from bmstui.pricing import money, rupees
+from bmstui.services import audit
 from bmstui.services.bookings import normalise_code
 from bmstui.services.operators import require_manager
 from bmstui.services.seat_lookup import normalise_labels, operator_id_of
@@ -127,15 +130,38 @@ def _plan(row: BookingRow, labels, now: datetime, settings: Settings, reason: st
     percent = refund_policy.override_percent(tiers) if override else terms.percent
     chosen_ids = {seat.id for seat in chosen}
     remaining = [s for s in seats if s.status == "sold" and s.id not in chosen_ids]
+    paid = _paid_for(row, chosen, seats)
+    return _Plan(chosen, terms, override, percent, paid,
+                 _capped(row, refund_policy.refund_amount(paid, percent)), len(remaining))
+
+
+def _paid_for(row: BookingRow, chosen: list, seats: list) -> Decimal:
+    """What ``chosen`` carried of the payment. A running difference: they carry share(all
+    cancelled so far, them included) minus share(what was cancelled before), so every split
+    adds up to exactly the total."""
     subtotal, total = money(row.subtotal), money(row.total)
-    # A running difference: these seats carry share(everything cancelled so far, them included)
-    # minus share(what was cancelled before), so every split adds up to exactly the total.
     before = sum((money(s.price) for s in seats if s.status != "sold"), Decimal(0))
     chosen_sum = sum((money(s.price) for s in chosen), Decimal(0))
-    paid = (refund_policy.paid_share(before + chosen_sum, subtotal, total)
+    return (refund_policy.paid_share(before + chosen_sum, subtotal, total)
             - refund_policy.paid_share(before, subtotal, total))
-    return _Plan(chosen, terms, override, percent, paid,
-                 refund_policy.refund_amount(paid, percent), len(remaining))
+
+
+def refunded_so_far(booking_id: int) -> Decimal:
+    return money(RefundRow.select(fn.COALESCE(fn.SUM(RefundRow.amount), 0))
+                 .where(RefundRow.booking == booking_id).scalar())
+
+
+def _capped(row: BookingRow, amount: Decimal) -> Decimal:
+    """Never more back than is left of the payment (a manager's goodwill refund came first)."""
+    return max(Decimal("0.00"), min(amount, money(row.total) - refunded_so_far(row.id)))
+
+
+def full_refund_plan(row: BookingRow, why: str) -> _Plan:
+    """Every seat still sold, refunded in full: the cinema cancelled, not the customer."""
+    chosen, seats = _chosen(row, None)
+    paid = _paid_for(row, chosen, seats)
+    terms = refund_policy.Terms(True, Decimal(100), 0.0, 0, why)
+    return _Plan(chosen, terms, False, Decimal(100), paid, _capped(row, paid), 0)
 
 
 def refund_quote(code, labels=None, *, operator=None) -> RefundQuote:
@@ -145,10 +171,11 @@ def refund_quote(code, labels=None, *, operator=None) -> RefundQuote:
         row = _booking_row(code, lock=False)
         plan = _plan(row, labels, db_now(), settings, reason="")
         method = Payment.select(Payment.method).where(Payment.booking == row.id).scalar()
-    percent, amount = plan.percent, plan.amount
-    if not plan.terms.allowed:  # what an override would refund
-        percent = refund_policy.override_percent(refund_policy.parse_tiers(settings.refund_tiers))
-        amount = refund_policy.refund_amount(plan.paid, percent)
+        percent, amount = plan.percent, plan.amount
+        if not plan.terms.allowed:  # what an override would refund
+            percent = refund_policy.override_percent(
+                refund_policy.parse_tiers(settings.refund_tiers))
+            amount = _capped(row, refund_policy.refund_amount(plan.paid, percent))
     return RefundQuote(
         booking_code=row.code, labels=tuple(seat.label for seat in plan.seat_rows),
         allowed=plan.terms.allowed,
@@ -186,44 +213,49 @@ def cancel(code, *, labels=None, operator=None, reason=None) -> Refund:
             if reason and operator is not None and not overridable:
                 require_manager(operator, "overriding the cancellation cutoff")
             raise _refused(plan.terms, overridable, operator)
-        show_seat_ids = [seat.show_seat_id for seat in plan.seat_rows]
-        freed = (
-            ShowSeat.update(status="available", booking=None, hold_token=None, held_until=None,
-                            updated_at=now_sql())
-            .where(ShowSeat.id.in_(show_seat_ids) & (ShowSeat.booking == row.id))
-            .execute()
-        )
-        if freed != len(show_seat_ids):
-            raise BookingError(f"Booking {row.code} changed meanwhile; look it up again")
-        BookingSeat.update(status="cancelled").where(
-            BookingSeat.id.in_([seat.id for seat in plan.seat_rows])).execute()
-        status = "partially_cancelled" if plan.remaining else "cancelled"
-        BookingRow.update(status=status).where(BookingRow.id == row.id).execute()
-        payment = Payment.select().where(Payment.booking == row.id).order_by(Payment.id).first()
-        labels_text = ", ".join(seat.label for seat in plan.seat_rows)
-        refund_id = RefundRow.insert(
-            booking=row.id, payment=payment.id, method=payment.method, amount=plan.amount,
-            labels=labels_text[:255], reason=reason, override=plan.override,
-            operator=operator_id, terminal=settings.terminal, created_at=now_sql(),
-        ).execute()
-        detail = (f"{labels_text}: {plan.percent.normalize():f}% of {rupees(plan.paid)} = "
-                  f"{rupees(plan.amount)} by {payment.method}")
-        if plan.override:
-            detail += f"; override past the cutoff: {reason}"
-        elif reason:
-            detail += f"; reason: {reason}"
-        AuditEvent.insert(
-            at=now_sql(), kind="cancel_override" if plan.override else "cancel",
-            operator=operator_id, terminal=settings.terminal, booking=row.id,
-            detail=detail[:2000],
-        ).execute()
-        created = RefundRow.select(RefundRow.created_at).where(RefundRow.id == refund_id).scalar()
-        return Refund(
-            id=refund_id, booking_code=row.code,
-            labels=tuple(seat.label for seat in plan.seat_rows), amount=plan.amount,
-            percent=plan.percent, method=payment.method, paid_for_seats=plan.paid,
-            override=plan.override, reason=reason, booking_status=status,
-            minutes_before=plan.terms.minutes_left, created_at=parse_db_datetime(created),
-        )
+        return carry_out(row, plan, reason=reason, operator_id=operator_id,
+                         kind="cancel_override" if plan.override else "cancel")
 
     return transaction(attempt)
+
+
+def carry_out(row: BookingRow, plan: _Plan, *, reason: str, operator_id: int | None,
+              kind: str, free_to: str = "available") -> Refund:
+    """Inside the caller's transaction: free the plan's seats (to ``free_to``), mark them
+    cancelled, record the refund by the payment's method and the audit row ``kind``."""
+    settings = get_settings()
+    show_seat_ids = [seat.show_seat_id for seat in plan.seat_rows]
+    freed = (
+        ShowSeat.update(status=free_to, booking=None, hold_token=None, held_until=None,
+                        updated_at=now_sql())
+        .where(ShowSeat.id.in_(show_seat_ids) & (ShowSeat.booking == row.id))
+        .execute()
+    )
+    if freed != len(show_seat_ids):
+        raise BookingError(f"Booking {row.code} changed meanwhile; look it up again")
+    BookingSeat.update(status="cancelled").where(
+        BookingSeat.id.in_([seat.id for seat in plan.seat_rows])).execute()
+    status = "partially_cancelled" if plan.remaining else "cancelled"
+    BookingRow.update(status=status).where(BookingRow.id == row.id).execute()
+    payment = Payment.select().where(Payment.booking == row.id).order_by(Payment.id).first()
+    labels_text = ", ".join(seat.label for seat in plan.seat_rows)
+    refund_id = RefundRow.insert(
+        booking=row.id, payment=payment.id, method=payment.method, amount=plan.amount,
+        labels=labels_text[:255], reason=reason, override=plan.override,
+        operator=operator_id, terminal=settings.terminal, created_at=now_sql(),
+    ).execute()
+    detail = (f"{labels_text}: {plan.percent.normalize():f}% of {rupees(plan.paid)} = "
+              f"{rupees(plan.amount)} by {payment.method}")
+    if plan.override:
+        detail += f"; override past the cutoff: {reason}"
+    elif reason:
+        detail += f"; reason: {reason}"
+    audit.record(kind, operator_id=operator_id, booking_id=row.id, detail=detail)
+    created = RefundRow.select(RefundRow.created_at).where(RefundRow.id == refund_id).scalar()
+    return Refund(
+        id=refund_id, booking_code=row.code,
+        labels=tuple(seat.label for seat in plan.seat_rows), amount=plan.amount,
+        percent=plan.percent, method=payment.method, paid_for_seats=plan.paid,
+        override=plan.override, reason=reason, booking_status=status,
+        minutes_before=plan.terms.minutes_left, created_at=parse_db_datetime(created),
+    )

@@ -20,12 +20,12 @@ import peewee as pw
 from bmstui import payments
 from bmstui.config import get_settings
 from bmstui.db import database, now_sql, transaction
-from bmstui.errors import BookingError, CouponInvalid, HoldExpired, PaymentDeclined
-from bmstui.models import PAYMENT_METHODS, AuditEvent, BookingSeat, Payment, ShowSeat
+from bmstui.errors import BookingClosed, BookingError, CouponInvalid, HoldExpired, PaymentDeclined
+from bmstui.models import PAYMENT_METHODS, BookingSeat, Payment, Show, ShowSeat
 from bmstui.models import Booking as BookingRow
 from bmstui.models import Hold as HoldRow
 from bmstui.pricing import amount_of
-from bmstui.services import coupons
+from bmstui.services import audit, coupons
 from bmstui.services.bookings import (  # noqa: F401 -- re-exported: the published API
     Booking,
     PaymentInfo,
@@ -38,6 +38,7 @@ from bmstui.services.bookings import (  # noqa: F401 -- re-exported: the publish
 )
 from bmstui.services.cancellations import Refund, RefundQuote, cancel, refund_quote  # noqa: F401
 from bmstui.services.quotes import Quote, QuoteLine, held_seats, quote  # noqa: F401
+from bmstui.services.refunds import refund, refundable  # noqa: F401
 from bmstui.services.seat_lookup import check_token, operator_id_of
 from bmstui.services.seating import forget
 
@@ -112,6 +113,8 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
             done = booking_for_token(token)
             if done is not None:
                 raise _AlreadyConfirmed(done)
+            if Show.select(Show.status).where(Show.id == hold.show_id).scalar() == "cancelled":
+                raise BookingClosed("This show was cancelled meanwhile; nothing was sold" + voided)
             raise HoldExpired(
                 "The hold ran out before payment completed; the seats were released" + voided)
         coupon_id = None
@@ -145,10 +148,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
         detail = f"{len(ids)} seats, {method} ₹{total}"
         if coupon_id is not None:
             detail += f" (coupon {coupons.normalise_code(coupon)} -₹{discount})"
-        AuditEvent.insert(
-            at=now_sql(), kind="sale", operator=operator_id, terminal=settings.terminal,
-            booking=booking_id, detail=detail,
-        ).execute()
+        audit.record("sale", operator_id=operator_id, booking_id=booking_id, detail=detail)
         return booking_view(booking_id)
 
     for _ in range(3):

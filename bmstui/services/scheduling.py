@@ -1,50 +1,219 @@
-"""Putting a show on a screen, priced by today's rules.
+"""Putting shows on screens, taking them off, and cancelling them with refunds.
 
 Every show seat is created with its price (base price of its type times the show's factor) in
 one server-side statement, so the price a clerk sells at is fixed the moment the show exists.
+A screen runs one show at a time plus a cleaning gap (``scheduling.cleaning_gap_minutes``); the
+check and the insert share a transaction that first locks the screen's row, so two managers
+scheduling the same hall at once cannot both get in. A show that has sold a seat is never
+deleted (its bookings and payments would lose their show): it is cancelled, every booking is
+refunded in full, and its seats are blocked.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from bmstui.db import database, transaction
-from bmstui.errors import BookingError
-from bmstui.models import Movie, Screen, Show, Theater
+from peewee import JOIN, fn
+
+from bmstui.clock import to_local
+from bmstui.config import get_settings
+from bmstui.db import database, db_now, is_mysql, now_sql, transaction
+from bmstui.errors import BookingError, ShowNotFound
+from bmstui.models import Booking, Hold, Movie, Screen, Show, ShowSeat, Theater
 from bmstui.seeding import create_show_seats
-from bmstui.services import prices
+from bmstui.services import audit, prices
+from bmstui.services.cancellations import Refund, carry_out, full_refund_plan
 from bmstui.services.operators import require_manager
+from bmstui.services.seat_lookup import forget_show, operator_id_of
+
+
+@dataclass(frozen=True)
+class ScheduledShow:
+    id: int
+    movie: str
+    theater: str
+    screen: str
+    screen_id: int
+    starts_at: datetime  # UTC
+    ends_at: datetime
+    format: str
+    status: str  # scheduled | cancelled
+    sold: int
+    capacity: int
+
+
+@dataclass(frozen=True)
+class ShowCancellation:
+    show_id: int
+    refunds: tuple[Refund, ...]
+    refunded: Decimal
+    seats: int  # tickets refunded
+
+
+def _when(value: datetime) -> str:
+    return to_local(value).strftime("%a %d %b %H:%M")
+
+
+def _clash(screen: Screen, movie_title: str, starts_at: datetime, ends_at: datetime,
+           gap: timedelta) -> None:
+    """Refuse a show that would overlap another live show on this screen, gap included."""
+    other = (Show.select(Show, Movie.title).join(Movie)
+             .where((Show.screen == screen.id) & (Show.status == "scheduled")
+                    & (Show.starts_at < ends_at + gap) & (Show.ends_at > starts_at - gap))
+             .order_by(Show.starts_at).first())
+    if other is None:
+        return
+    minutes = int(gap.total_seconds() // 60)
+    raise BookingError(
+        f"{screen.theater.name} {screen.name} already has a show at that time: "
+        f"{other.movie.title} {_when(other.starts_at)}–{to_local(other.ends_at):%H:%M}"
+        f"{f' (+{minutes} min cleaning)' if minutes else ''}; {movie_title} would run "
+        f"{_when(starts_at)}–{to_local(ends_at):%H:%M}")
 
 
 def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str = "2D", *,
                 operator=None) -> int:
     """A new show (``starts_at`` naive UTC) with its seats priced; returns its id. A manager's
-    action (``operator``)."""
+    action (``operator``). Refused in the past, for an inactive movie, for a format the screen
+    cannot show, and when it would overlap another show on the screen (cleaning gap included)."""
     require_manager(operator, "scheduling a show")
     format = str(format).strip().upper()
+    if not isinstance(starts_at, datetime):
+        raise BookingError("A show starts at a date and time")
+    starts_at = starts_at.replace(microsecond=0, tzinfo=None)
     with database.connection_context():
         movie = Movie.get_or_none(Movie.id == movie_id)
         screen = (Screen.select(Screen, Theater).join(Theater)
                   .where(Screen.id == screen_id).first())
+        operator_id = operator_id_of(operator)
     if movie is None:
         raise BookingError(f"No such movie: {movie_id}")
+    if not movie.active:
+        raise BookingError(f"{movie.title} is not showing any more (inactive)")
     if screen is None:
         raise BookingError(f"No such screen: {screen_id}")
     if format not in screen.formats.split(","):
         raise BookingError(f"{screen.theater.name} {screen.name} cannot show {format} "
                            f"(it shows {screen.formats.replace(',', ', ')})")
+    if starts_at <= db_now():
+        raise BookingError(f"{_when(starts_at)} is in the past; a show is scheduled ahead")
+    ends_at = starts_at + timedelta(minutes=movie.duration)
+    gap = timedelta(minutes=get_settings().cleaning_gap_minutes)
     factor, _ = prices.factor_for(movie.title, screen.theater.name, format, starts_at)
 
     def attempt() -> int:
-        if Show.select().where((Show.screen == screen.id)
-                               & (Show.starts_at == starts_at)).exists():
-            raise BookingError(f"{screen.name} already has a show at that time")
+        if is_mysql():  # one scheduler per screen at a time (SQLite: BEGIN IMMEDIATE)
+            Screen.select(Screen.id).where(Screen.id == screen.id).for_update().scalar()
+        _clash(screen, movie.title, starts_at, ends_at, gap)
         show_id = Show.insert(
-            movie=movie.id, screen=screen.id, starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=movie.duration), format=format,
-            price_factor=factor,
+            movie=movie.id, screen=screen.id, starts_at=starts_at, ends_at=ends_at,
+            format=format, price_factor=factor,
         ).execute()
         create_show_seats([show_id])
+        audit.record("show_scheduled", operator_id=operator_id,
+                     detail=f"show {show_id}: {movie.title} {format} at {screen.theater.name} "
+                            f"{screen.name}, {starts_at:%Y-%m-%d %H:%M} UTC")
         return show_id
+
+    return transaction(attempt)
+
+
+def schedule(since: datetime, until: datetime, *, theater_id: int | None = None,
+             screen_id: int | None = None) -> list[ScheduledShow]:
+    """Shows starting in the UTC window [since, until), cancelled ones included, with how many
+    seats each has sold."""
+    sold = (ShowSeat.select(ShowSeat.show, fn.COUNT(ShowSeat.id).alias("n"))
+            .where(ShowSeat.status == "booked").group_by(ShowSeat.show))
+    query = (Show.select(Show.id, Movie.title, Theater.name, Screen.name, Screen.id,
+                         Show.starts_at, Show.ends_at, Show.format, Show.status,
+                         fn.COALESCE(sold.c.n, 0), Screen.capacity)
+             .join(Movie).switch(Show).join(Screen).join(Theater)
+             .join(sold, JOIN.LEFT_OUTER, on=(sold.c.show_id == Show.id))
+             .where((Show.starts_at >= since) & (Show.starts_at < until)))
+    if theater_id is not None:
+        query = query.where(Theater.id == theater_id)
+    if screen_id is not None:
+        query = query.where(Screen.id == screen_id)
+    with database.connection_context():
+        rows = list(query.order_by(Theater.name, Screen.name, Show.starts_at).tuples())
+    return [ScheduledShow(*row[:9], int(row[9]), int(row[10])) for row in rows]
+
+
+def _show(show_id) -> Show:
+    query = Show.select(Show, Movie.title).join(Movie).where(Show.id == show_id)
+    if is_mysql():
+        query = query.for_update()
+    show = query.first()
+    if show is None:
+        raise ShowNotFound(show_id)
+    return show
+
+
+def delete_show(show_id: int, *, operator=None) -> None:
+    """Remove a show nobody has bought a ticket for (a scheduling mistake). A show with any
+    booking, even a cancelled one, is kept for its money trail: cancel it instead."""
+    require_manager(operator, "deleting a show")
+    with database.connection_context():
+        operator_id = operator_id_of(operator)
+
+    def attempt() -> None:
+        show = _show(show_id)
+        if Booking.select().where(Booking.show == show.id).exists():
+            raise BookingError("This show has sold seats, so it cannot be deleted; cancel it "
+                               "instead (every booking is refunded)")
+        held = (ShowSeat.select().where((ShowSeat.show == show.id) & (ShowSeat.status == "held")
+                                        & (ShowSeat.held_until > now_sql())).count())
+        if held:
+            raise BookingError(f"A counter is holding {held} seat{'s' if held > 1 else ''} of "
+                               f"this show right now; try again when the hold ends")
+        ShowSeat.delete().where(ShowSeat.show == show.id).execute()
+        Hold.delete().where(Hold.show == show.id).execute()
+        Show.delete().where(Show.id == show.id).execute()
+        audit.record("show_deleted", operator_id=operator_id,
+                     detail=f"show {show.id}: {show.movie.title} {show.starts_at:%Y-%m-%d %H:%M}"
+                            " UTC")
+
+    transaction(attempt)
+    forget_show(show_id)
+
+
+def cancel_show(show_id: int, *, reason: str, operator=None) -> ShowCancellation:
+    """Call a show off: no more sales, held seats released, every booking's remaining seats
+    cancelled and refunded in full by its payment's method, all in one transaction."""
+    require_manager(operator, "cancelling a show")
+    reason = str(reason or "").strip()[:200]
+    if not reason:
+        raise BookingError("Say why the show is cancelled; the reason goes on every refund")
+    with database.connection_context():
+        operator_id = operator_id_of(operator)
+
+    def attempt() -> ShowCancellation:
+        show = _show(show_id)
+        if show.status == "cancelled":
+            raise BookingError("This show is already cancelled")
+        Show.update(status="cancelled").where(Show.id == show.id).execute()
+        # Held seats come back first so no confirm can turn them into a sale meanwhile (a
+        # confirm checks the hold inside its own transaction, which queues behind this one).
+        ShowSeat.update(status="blocked", hold_token=None, held_until=None,
+                        updated_at=now_sql()).where(
+            (ShowSeat.show == show.id) & (ShowSeat.status.in_(("available", "held")))).execute()
+        Hold.update(state="released").where((Hold.show == show.id)
+                                            & (Hold.state == "active")).execute()
+        refunds = []
+        for row in (Booking.select().where((Booking.show == show.id)
+                                           & (Booking.status != "cancelled"))
+                    .order_by(Booking.id)):
+            plan = full_refund_plan(row, "the show was cancelled")
+            refunds.append(carry_out(row, plan, reason=f"show cancelled: {reason}",
+                                     operator_id=operator_id, kind="cancel", free_to="blocked"))
+        total = sum((r.amount for r in refunds), Decimal("0.00"))
+        seats = sum(len(r.labels) for r in refunds)
+        audit.record("show_cancelled", operator_id=operator_id,
+                     detail=f"show {show.id}: {show.movie.title} {show.starts_at:%Y-%m-%d %H:%M}"
+                            f" UTC; {len(refunds)} bookings, {seats} seats, ₹{total} refunded; "
+                            f"reason: {reason}")
+        return ShowCancellation(show.id, tuple(refunds), total, seats)
 
     return transaction(attempt)

@@ -116,6 +116,12 @@ def seat_index(show_id: int) -> dict[str, tuple[int, Decimal]]:
     return index
 
 
+def forget_show(show_id: int) -> None:
+    """Drop a deleted show's cached seats: SQLite may give its id to the next show."""
+    for key in [key for key in _SEAT_INDEX if key[1] == show_id]:
+        del _SEAT_INDEX[key]
+
+
 def resolve(show_id: int, labels: list[str]) -> list[tuple[int, str, Decimal]]:
     """(show seat id, label, price) for the labels, sorted by id (the lock order)."""
     index = seat_index(show_id)

@@ -30,6 +30,7 @@ from bmstui.db import (
     transaction,
 )
 from bmstui.errors import (
+    BookingClosed,
     HoldExpired,
     HoldNotFound,
     InvalidSeats,
@@ -316,6 +317,8 @@ def live_hold(token: str) -> tuple[HoldRow, datetime, list[int]]:
         raise HoldExpired()
     ids = _held_ids(token)
     if not ids:
+        if Show.select(Show.status).where(Show.id == row.show_id).scalar() == "cancelled":
+            raise BookingClosed("This show was cancelled; nothing was sold")
         raise HoldNotFound("This hold was released")
     return row, now, ids
 
