@@ -41,6 +41,7 @@ class BoxOfficeApp(App):
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1,question_mark", "help", "Keys"),
         Binding("ctrl+f", "lookup", "Find booking"),
+        Binding("f9", "manager", "Manager"),
     ]
 
     def __init__(self, settings: Settings | None = None, *, memory: TerminalMemory | None = None,
@@ -74,6 +75,7 @@ class BoxOfficeApp(App):
     def signed_in(self, operator) -> None:
         self.operator = operator
         self.memory.set("operator", operator.name)
+        self.refresh_bindings()
         # After the screen switch: a header being replaced must not be asked to redraw.
         self.call_after_refresh(self._show_operator)
 
@@ -89,6 +91,7 @@ class BoxOfficeApp(App):
             self.notify("Finish or release the sale first", severity="warning")
             return
         self.operator = None
+        self.refresh_bindings()
         # One screen at a time, each gone before the next step, so no header being removed
         # is asked to redraw the title.
         while len(self.screen_stack) > 2:
@@ -108,6 +111,28 @@ class BoxOfficeApp(App):
         if not isinstance(self.screen, LookupScreen):
             self.push_screen(LookupScreen())
 
+    def action_manager(self) -> None:
+        from screens.checkout import CheckoutScreen
+        from screens.manager import ManagerScreen, may_open
+
+        if not may_open(self.operator):
+            self.notify(f"The manager's desk is for managers; {self.operator.name} is a "
+                        f"{self.operator.role}", severity="warning")
+            return
+        if isinstance(self.screen, CheckoutScreen):
+            self.notify("Finish or release the sale first", severity="warning")
+            return
+        if not isinstance(self.screen, ManagerScreen):
+            self.push_screen(ManagerScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the manager's key from cashiers (pressing it still explains why not)."""
+        if action == "manager":
+            from screens.manager import may_open
+
+            return may_open(self.operator)
+        return True
+
     def action_change_city(self) -> None:
         from screens.city import CityScreen
 
@@ -119,6 +144,9 @@ class BoxOfficeApp(App):
                             self.action_lookup)
         yield SystemCommand("Change city", "Sell for another city", self.action_change_city)
         yield SystemCommand("Keys", "Every key of the app", self.action_help)
+        if self.operator is None or self.operator.is_manager:
+            yield SystemCommand("Manager's desk", "Schedule, reports, audit trail, catalog",
+                                self.action_manager)
         if self.operator is not None:
             yield SystemCommand("Sign out", "End this operator's shift at the counter",
                                 self.action_sign_out)

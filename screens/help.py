@@ -12,7 +12,8 @@ from textual.widgets import Static
 KEYS = {
     "Anywhere": [
         ("F1 / ?", "this help"), ("ctrl+f", "find a booking by code or phone"),
-        ("ctrl+p", "command palette (change city, find booking, theme…)"), ("ctrl+q", "quit"),
+        ("ctrl+p", "command palette (change city, find booking, sign out, theme…)"),
+        ("F9", "the manager's desk (managers)"), ("ctrl+q", "quit"),
     ],
     "Cities and movies": [
         ("↑ ↓", "move"), ("enter", "open the city / the movie's shows / the show"),
@@ -34,6 +35,14 @@ KEYS = {
     "Find booking": [
         ("enter", "search by code or phone"), ("↑ ↓", "choose a booking"),
         ("F8", "cancel seats and refund (space ticks seats, F10 confirms)"),
+        ("F7", "refund money, seats stay sold (managers; a reason is required)"),
+    ],
+    "Manager's desk": [
+        ("alt+1 … alt+6", "schedule, reports, audit trail, movies, coupons, operators"),
+        ("n", "new show / movie / coupon / operator"), ("e / enter", "edit the row"),
+        ("x", "cancel the show (every booking refunded)"), ("delete", "delete an unsold show"),
+        ("[ ]", "previous / next day"), ("ctrl+e", "export the report as CSV"),
+        ("escape", "back to sales"),
     ],
 }
 

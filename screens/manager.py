@@ -1,0 +1,58 @@
+"""The manager's desk: scheduling, reports, the audit trail and the catalog, one tab each.
+
+Only a manager (or the app run without sign-in, as the database's administrator) gets here; a
+cashier is told so. The services check the role again on every action, so the desk is a
+convenience, not the guard.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from screens.admin_coupons import CouponsPane
+from screens.admin_movies import MoviesPane
+from screens.admin_operators import OperatorsPane
+from screens.audit_view import AuditPane
+from screens.reports_view import ReportsPane
+from screens.schedule_view import SchedulePane
+
+TABS = (
+    ("schedule", "Schedule", SchedulePane),
+    ("reports", "Reports", ReportsPane),
+    ("audit", "Audit trail", AuditPane),
+    ("movies", "Movies", MoviesPane),
+    ("coupons", "Coupons", CouponsPane),
+    ("operators", "Operators", OperatorsPane),
+)
+
+
+def may_open(operator) -> bool:
+    return operator is None or operator.is_manager
+
+
+class ManagerScreen(Screen):
+    """Tabs switch with their number keys (alt+1..6) as well as the mouse."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back to sales"),
+        *[Binding(f"alt+{i}", f"tab('{tab}')", title, show=False)
+          for i, (tab, title, _) in enumerate(TABS, 1)],
+    ]
+
+    def __init__(self, tab: str = "schedule") -> None:
+        super().__init__()
+        self.first_tab = tab
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(initial=self.first_tab, id="manager-tabs"):
+            for tab, title, pane in TABS:
+                with TabPane(title, id=tab):
+                    yield pane(id=f"{tab}-pane")
+        yield Footer()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#manager-tabs", TabbedContent).active = tab
