@@ -27,6 +27,7 @@ def _find(text: str):
 class LookupScreen(Screen):
     BINDINGS = [
         Binding("f8", "cancel_booking", "Cancel / refund"),
+        Binding("f7", "refund_money", "Refund money"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -102,6 +103,30 @@ class LookupScreen(Screen):
         how = "cash from the drawer" if refund.method == "cash" else refund.method.upper()
         self.notify(f"{refund.booking_code}: {', '.join(refund.labels)} cancelled and free "
                     f"again. Refund {rupees(refund.amount)} — {how}", timeout=10)
+        run_service(self, _find, self.query_text, done=self._found, group="lookup",
+                    exclusive=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refund_money":  # a manager's action; the service checks it again
+            operator = self.app.operator
+            return operator is None or operator.is_manager
+        return True
+
+    def action_refund_money(self) -> None:
+        from screens.refund import RefundScreen
+
+        if not self.found:
+            self.notify("Find the booking first", severity="warning")
+            return
+        booking, _ = self.found[self.current]
+        self.app.push_screen(RefundScreen(booking), self._refunded)
+
+    def _refunded(self, refund: sales.Refund | None) -> None:
+        if refund is None:
+            return
+        how = "cash from the drawer" if refund.method == "cash" else refund.method.upper()
+        self.notify(f"{refund.booking_code}: refunded {rupees(refund.amount)} — {how}",
+                    timeout=10)
         run_service(self, _find, self.query_text, done=self._found, group="lookup",
                     exclusive=True)
 

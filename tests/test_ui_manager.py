@@ -1,0 +1,163 @@
+"""The manager's desk driven as a manager drives it: scheduling (with the overlap refused in the
+form), cancelling a sold show, the audit trail's filters, a money-only refund from Find booking;
+and a cashier kept out."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from textual.widgets import DataTable, Input, Select
+
+from bmstui.clock import to_local
+from bmstui.db import database
+from bmstui.models import Booking, Movie, Refund, Screen, Show
+from bmstui.services import operators, sales, scheduling, seating
+from screens.lookup import LookupScreen
+from screens.manager import ManagerScreen
+from screens.refund import RefundScreen
+from screens.schedule_view import ConfirmShowAction, NewShowForm, SchedulePane
+from tests.test_ui_money import text_of
+from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
+
+PASSWORD = "desk-pass-123"
+
+
+def person(role: str) -> operators.OperatorInfo:
+    return operators.add(f"{role[:3]}{secrets.token_hex(3)}", PASSWORD, role=role)
+
+
+def hall_and_movie() -> tuple[int, int]:
+    with database.connection_context():
+        screen = Screen.select().where(Screen.formats.contains("2D")).order_by(Screen.id).first()
+        movie = Movie.select().where(Movie.active == True).order_by(Movie.id).first()  # noqa: E712
+    return screen.id, movie.id
+
+
+async def open_desk(pilot, tab: str) -> ManagerScreen:
+    await pilot.press("f9")
+    desk = await wait_for_screen(pilot, ManagerScreen)
+    desk.action_tab(tab)
+    await pilot.pause()
+    return desk
+
+
+async def test_a_manager_schedules_a_show_and_an_overlap_is_refused_in_the_form(demo_db,
+                                                                               tmp_path):
+    manager = person("manager")
+    hall, movie = hall_and_movie()
+    day = datetime(2095, 6, 1 + secrets.randbelow(27)).date()
+    app = make_app(tmp_path, operator=manager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        desk = await open_desk(pilot, "schedule")
+        pane = desk.query_one(SchedulePane)
+        pane.query_one("#schedule-table", DataTable).focus()
+        await pilot.press("n")
+        form = await wait_for_screen(pilot, NewShowForm)
+        form.query_one("#show-movie", Select).value = movie
+        form.query_one("#show-hall", Select).value = hall
+        form.query_one("#show-day", Input).value = day.isoformat()
+        form.query_one("#show-time", Input).value = "18:00"
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen), what="the desk")
+        await wait_for(pilot, lambda: noticed(app, "scheduled; its seats are on sale"))
+        table = pane.query_one("#schedule-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1, what="the day's one show")
+        assert pane.day == day
+        with database.connection_context():
+            show = Show.get((Show.screen == hall) & (Show.movie == movie)
+                            & (Show.starts_at >= datetime.combine(day, datetime.min.time())
+                               - timedelta(days=1))
+                            & (Show.starts_at < datetime.combine(day, datetime.min.time())
+                               + timedelta(days=2)))
+        assert to_local(show.starts_at) == datetime.combine(day, datetime.min.time()).replace(
+            hour=18)
+
+        await pilot.press("n")  # the same hall half an hour later: refused, typing kept
+        form = await wait_for_screen(pilot, NewShowForm)
+        form.query_one("#show-movie", Select).value = movie
+        form.query_one("#show-hall", Select).value = hall
+        form.query_one("#show-day", Input).value = day.isoformat()
+        form.query_one("#show-time", Input).value = "18:30"
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: "already has a show" in text_of(form, "#show-status"),
+                       what="the overlap refusal")
+        assert form.query_one("#show-time", Input).value == "18:30"
+        assert isinstance(app.screen, NewShowForm)
+
+
+async def test_cancelling_a_sold_show_from_the_desk_refunds_its_bookings(demo_db, tmp_path):
+    manager = person("manager")
+    hall, movie = hall_and_movie()
+    starts = datetime(2095, 8, 1, 6) + timedelta(days=secrets.randbelow(27))
+    show = scheduling.create_show(movie, hall, starts)
+    booking = sales.confirm(seating.hold(show, ["A1", "A2"]).token, method="card")
+    app = make_app(tmp_path, operator=manager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        desk = await open_desk(pilot, "schedule")
+        pane = desk.query_one(SchedulePane)
+        pane.day = to_local(starts).date()
+        pane.load()
+        table = pane.query_one("#schedule-table", DataTable)
+        await wait_for(pilot, lambda: str(show) in table.rows, what="the sold show")
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(show)))
+        await pilot.press("x")
+        confirm = await wait_for_screen(pilot, ConfirmShowAction)
+        await pilot.press("f10")  # no reason yet: asked for one
+        await wait_for(pilot, lambda: "reason" in text_of(confirm, "#confirm-status"))
+        confirm.query_one("#show-reason", Input).value = "projector failed"
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: noticed(app, "1 bookings, 2 seats"), what="the notice")
+    with database.connection_context():
+        assert Show.get_by_id(show).status == "cancelled"
+        assert Booking.get_by_id(booking.id).status == "cancelled"
+        refund = Refund.get(Refund.booking == booking.id)
+    assert (refund.amount, refund.operator_id) == (booking.total, manager.id)
+
+
+async def test_audit_trail_filters_and_a_managers_refund_from_find_booking(new_show,
+                                                                           tmp_path):
+    manager = person("manager")
+    show = new_show()
+    booking = sales.confirm(seating.hold(show, ["B1"]).token, method="cash", operator=manager)
+    app = make_app(tmp_path, operator=manager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+f")
+        lookup = await wait_for_screen(pilot, LookupScreen)
+        await pilot.press(*booking.code, "enter")
+        await wait_for(pilot, lambda: lookup.found, what="the booking")
+        await pilot.press("f7")
+        refund = await wait_for_screen(pilot, RefundScreen)
+        await wait_for(pilot, lambda: "Left to refund" in text_of(refund, "#refund-left"))
+        await pilot.press(*"50", "enter", *"seat was broken", "enter")
+        await wait_for(pilot, lambda: noticed(app, "refunded ₹50.00"), what="the refund")
+        await pilot.press("escape")
+
+        desk = await open_desk(pilot, "audit")
+        desk.query_one("#audit-booking", Input).value = booking.code
+        desk.query_one("#audit-booking", Input).focus()
+        await pilot.press("enter")
+        table = desk.query_one("#audit-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2, what="the booking's two events")
+        kinds = [str(table.get_row_at(i)[1]) for i in range(2)]
+        assert kinds == ["refund", "sale"]  # newest first
+        assert "seat was broken" in text_of(desk, "#audit-detail")
+        desk.query_one("#audit-kind", Select).value = "sale"
+        await wait_for(pilot, lambda: table.row_count == 1, what="only the sale")
+    with database.connection_context():
+        assert Refund.get(Refund.booking == booking.id).operator_id == manager.id
+
+
+async def test_a_cashier_is_kept_out_of_the_managers_desk(demo_db, tmp_path):
+    cashier = person("cashier")
+    app = make_app(tmp_path, operator=cashier)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert not isinstance(app.screen, ManagerScreen)
+        app.action_manager()  # the palette path refuses too
+        await pilot.pause()
+        assert not isinstance(app.screen, ManagerScreen)
+        assert noticed(app, "for managers")
