@@ -16,6 +16,7 @@ from bmstui.services import operators, sales, scheduling, seating
 from screens.lookup import LookupScreen
 from screens.manager import ManagerScreen
 from screens.refund import RefundScreen
+from screens.reports_view import ReportsPane
 from screens.schedule_view import ConfirmShowAction, NewShowForm, SchedulePane
 from tests.test_ui_money import text_of
 from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
@@ -161,3 +162,36 @@ async def test_a_cashier_is_kept_out_of_the_managers_desk(demo_db, tmp_path):
         await pilot.pause()
         assert not isinstance(app.screen, ManagerScreen)
         assert noticed(app, "for managers")
+
+
+async def test_shift_report_on_the_desk_matches_the_sales_and_exports_csv(new_show, tmp_path,
+                                                                          settings):
+    settings(terminal=f"desk-{secrets.token_hex(3)}")
+    manager, cashier = person("manager"), person("cashier")
+    show = new_show()
+    cash = sales.confirm(seating.hold(show, ["D1", "D2"]).token, method="cash",
+                         operator=cashier)
+    card = sales.confirm(seating.hold(show, ["D3"]).token, method="card", operator=cashier)
+    app = make_app(tmp_path, operator=manager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        desk = await open_desk(pilot, "reports")
+        pane = desk.query_one(ReportsPane)
+        await wait_for(pilot, lambda: pane.shown is not None and pane.shown.kind == "shift",
+                       what="the shift report")
+        mine = next(line for line in pane.shown.lines if line.operator == cashier.name)
+        assert (mine.bookings, mine.tickets) == (2, 3)
+        assert mine.sales["cash"] == cash.total and mine.sales["card"] == card.total
+        assert mine.cash_expected == cash.total
+        table = pane.query_one("#report-table", DataTable)
+        row = next(table.get_row_at(i) for i in range(table.row_count)
+                   if str(table.get_row_at(i)[0]) == cashier.name)
+        assert f"₹{cash.total:,.2f}" in [str(cell) for cell in row]
+        assert cashier.name in text_of(pane, "#report-chart")
+        pane.query_one("#report-table", DataTable).focus()
+        await pilot.press("ctrl+e")
+        folder = tmp_path / "reports"
+        await wait_for(pilot, lambda: folder.exists() and any(folder.iterdir()),
+                       what="the CSV file")
+    exported = next(folder.iterdir()).read_text(encoding="utf-8")
+    assert exported.splitlines()[0].startswith("operator,bookings,tickets,sales_cash")
+    assert f"{cashier.name},2,3,{cash.total:f}" in exported
