@@ -37,7 +37,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     explain.add_argument("label", metavar="LABEL", help="seat label, e.g. F7")
     pricing_sub.add_parser("rules", parents=[common], help="base prices and pricing rules")
 
-    coupon = sub.add_parser("coupon", parents=[common], help="list or add coupons")
+    coupon = sub.add_parser("coupon", parents=[common], help="list, add or change coupons")
     coupon_sub = coupon.add_subparsers(dest="coupon_command", metavar="ACTION", required=True)
     coupon_sub.add_parser("list", parents=[common], help="every coupon with its use so far")
     add = coupon_sub.add_parser("add", parents=[common], help="create a coupon")
@@ -54,6 +54,20 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     add.add_argument("--limit", type=int, metavar="N", help="uses in total")
     add.add_argument("--per-customer", type=int, metavar="N", help="uses per phone number")
     add.add_argument("--inactive", action="store_true", help="create it switched off")
+
+    update = coupon_sub.add_parser("update", parents=[common],
+                                   help="change a coupon (only the options given)")
+    update.add_argument("code")
+    switch = update.add_mutually_exclusive_group()
+    switch.add_argument("--active", dest="active", action="store_true", default=None)
+    switch.add_argument("--inactive", dest="active", action="store_false")
+    update.add_argument("--value", metavar="N", help="percent off, or rupees off")
+    update.add_argument("--max-discount", metavar="AMOUNT", help="cap of a percent coupon")
+    update.add_argument("--min-amount", metavar="AMOUNT", help="smallest subtotal")
+    update.add_argument("--from", dest="valid_from", type=_local_time, metavar="WHEN")
+    update.add_argument("--until", dest="valid_until", type=_local_time, metavar="WHEN")
+    update.add_argument("--limit", type=int, metavar="N", help="uses in total")
+    update.add_argument("--per-customer", type=int, metavar="N", help="uses per phone number")
 
     cancel = sub.add_parser("cancel", parents=[common], help="cancel a booking and refund")
     cancel.add_argument("code", metavar="CODE", help="booking code, e.g. BMS-7KQ2XA")
@@ -128,6 +142,25 @@ def coupon_add(args) -> int:
         usage_limit=args.limit, per_customer_limit=args.per_customer,
     )
     console.print(f"Coupon {made.code}: {made.describe}", highlight=False)
+    return 0
+
+
+@command("coupon update")
+def coupon_update(args) -> int:
+    from bmstui.services import coupons
+
+    bmstui.open_database()
+    options = {"active": args.active, "value": args.value, "max_discount": args.max_discount,
+               "min_amount": args.min_amount, "valid_from": args.valid_from,
+               "valid_until": args.valid_until, "usage_limit": args.limit,
+               "per_customer_limit": args.per_customer}
+    changes = {name: value for name, value in options.items() if value is not None}
+    if not changes:
+        console.print("Nothing to change: give at least one option (see --help)")
+        return 1
+    made = coupons.update(args.code, **changes)
+    state = "active" if made.active else "inactive"
+    console.print(f"Coupon {made.code}: {made.describe} ({state})", highlight=False)
     return 0
 
 

@@ -15,10 +15,11 @@ from decimal import Decimal
 import peewee as pw
 
 from bmstui.coupon_rules import COUPON_KINDS, CouponInfo, discount, refusal, unknown
-from bmstui.db import database, db_now, now_sql, parse_db_datetime, transaction
+from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
 from bmstui.errors import BookingError, CouponInvalid
 from bmstui.models import Coupon, CouponUse
 from bmstui.pricing import amount_of, money
+from bmstui.services import audit
 
 
 def normalise_code(code) -> str:
@@ -121,25 +122,54 @@ def _limit(value, what: str) -> int | None:
     return value
 
 
+def _check_window(valid_from: datetime | None, valid_until: datetime | None) -> None:
+    if valid_from and valid_until and valid_until <= valid_from:
+        raise BookingError("The coupon's validity ends before it starts")
+
+
+def _check_value(kind: str, value) -> Decimal:
+    amount = _amount(value, "The coupon's value")
+    if amount <= 0 or (kind == "percent" and amount > 100):
+        raise BookingError("A percent coupon takes 0-100% off; a flat one a positive amount")
+    return amount
+
+
+def _when(value, what: str) -> datetime | None:
+    if value is not None and not isinstance(value, datetime):
+        raise BookingError(f"The coupon's {what} must be a date and time, not {value!r}"[:120])
+    return value
+
+
+# What ``update`` may change, each checked as ``create`` checks it (the kind and the code are
+# fixed: a coupon printed on a flyer keeps meaning what it meant).
+UPDATABLE = {
+    "active": bool,
+    "valid_from": lambda v: _when(v, "valid_from"),
+    "valid_until": lambda v: _when(v, "valid_until"),
+    "usage_limit": lambda v: _limit(v, "The usage limit"),
+    "per_customer_limit": lambda v: _limit(v, "The per-customer limit"),
+    "max_discount": lambda v: _amount(v, "The maximum discount", allow_none=True),
+    "min_amount": lambda v: _amount(v or 0, "The minimum amount"),
+}
+
+
 def create(code: str, kind: str, value, *, max_discount=None, min_amount=0,
            valid_from: datetime | None = None, valid_until: datetime | None = None,
            active: bool = True, usage_limit: int | None = None,
-           per_customer_limit: int | None = None, operator=None) -> CouponInfo:
+           per_customer_limit: int | None = None, operator=None, by=None) -> CouponInfo:
     """A new coupon (times are UTC). Refuses a definition that makes no sense, with the reason;
-    a manager's action (``operator``)."""
+    a manager's action (``operator``, or ``by`` as the other admin services call it), audited
+    as kind "coupon" in the same transaction."""
     from bmstui.services.operators import require_manager
 
-    require_manager(operator, "creating a coupon")
+    actor = require_manager(operator if operator is not None else by, "creating a coupon")
     wanted = normalise_code(code)
     if not wanted or not wanted.replace("-", "").replace("_", "").isalnum():
         raise BookingError(f"A coupon code is letters and digits, not {code!r}")
     if kind not in COUPON_KINDS:
         raise BookingError(f"A coupon is {' or '.join(COUPON_KINDS)}, not {kind!r}")
-    amount = _amount(value, "The coupon's value")
-    if amount <= 0 or (kind == "percent" and amount > 100):
-        raise BookingError("A percent coupon takes 0-100% off; a flat one a positive amount")
-    if valid_from and valid_until and valid_until <= valid_from:
-        raise BookingError("The coupon's validity ends before it starts")
+    amount = _check_value(kind, value)
+    _check_window(valid_from, valid_until)
     fields = dict(  # noqa: C408 -- keyword form reads like the model
         code=wanted, kind=kind, value=amount,
         max_discount=_amount(max_discount, "The maximum discount", allow_none=True),
@@ -153,9 +183,61 @@ def create(code: str, kind: str, value, *, max_discount=None, min_amount=0,
         if Coupon.select().where(Coupon.code == wanted).exists():
             raise BookingError(f"Coupon {wanted} exists already")
         Coupon.insert(**fields).execute()
-        return _info(Coupon.get(Coupon.code == wanted))
+        made = _info(Coupon.get(Coupon.code == wanted))
+        audit.record("coupon", operator_id=actor, detail=f"created {wanted}: {made.describe}")
+        return made
 
     try:
         return transaction(attempt)
     except pw.IntegrityError:
         raise BookingError(f"Coupon {wanted} exists already") from None
+
+
+def _shown(value) -> str:
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return "none" if value is None else str(value)
+
+
+def update(code, *, by=None, **changes) -> CouponInfo:
+    """Change a coupon: any of ``value``, ``active``, ``valid_from``, ``valid_until`` (UTC),
+    ``usage_limit``, ``per_customer_limit``, ``max_discount``, ``min_amount`` (None clears an
+    optional one), each checked as ``create`` checks it. The usage limit cannot go below the
+    uses already counted. The coupon row is locked while it is changed, so a sale counting a
+    use at that moment waits and then sees the new terms. Nothing changed writes no audit row."""
+    from bmstui.services.operators import require_manager
+
+    actor = require_manager(by, "changing a coupon")
+    fixed = sorted(set(changes) - set(UPDATABLE) - {"value"})
+    if fixed:
+        raise BookingError(f"A coupon's {', '.join(fixed)} cannot be changed (only "
+                           f"value, {', '.join(UPDATABLE)})")
+    fields = {name: UPDATABLE[name](value) for name, value in changes.items()
+              if name != "value"}
+
+    def attempt() -> CouponInfo:
+        wanted = normalise_code(code)
+        query = Coupon.select().where(Coupon.code == wanted)
+        row = (query.for_update() if is_mysql() else query).first() if wanted else None
+        if row is None:
+            raise unknown(code)
+        before = _info(row)
+        new = dict(fields)
+        if "value" in changes:
+            new["value"] = _check_value(row.kind, changes["value"])
+        _check_window(new.get("valid_from", before.valid_from),
+                      new.get("valid_until", before.valid_until))
+        limit = new.get("usage_limit", before.usage_limit)
+        if limit is not None and limit < row.used_count:
+            raise BookingError(f"Coupon {row.code} has been used {row.used_count} times "
+                               f"already; its usage limit cannot be {limit}")
+        diff = {name: value for name, value in new.items() if getattr(before, name) != value}
+        if not diff:
+            return before
+        Coupon.update(**diff).where(Coupon.id == row.id).execute()
+        audit.record("coupon", operator_id=actor, detail=f"changed {row.code}: " + "; ".join(
+            f"{name} {_shown(getattr(before, name))} -> {_shown(value)}"
+            for name, value in diff.items()))
+        return _info(Coupon.get_by_id(row.id))
+
+    return transaction(attempt)

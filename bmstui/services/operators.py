@@ -3,7 +3,9 @@
 Roles are enforced here, in the service layer, not only by hiding keys in the UI: a cashier's
 call of a manager action raises ``NotAuthorized`` whatever the caller. Five failed logins lock
 an operator for five minutes by the database clock; every login success and failure is written
-to the audit trail in the same transaction as the counter it changes.
+to the audit trail in the same transaction as the counter it changes, and so is every change a
+manager makes to an operator (kind "operator"). Nobody can disable or demote themselves, and
+the last active manager stays one, so the chain can never lock itself out of management.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bmstui.config import get_settings
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
 from bmstui.errors import BookingError, LoginFailed, NotAuthorized
-from bmstui.models import ROLES, AuditEvent, Operator
+from bmstui.models import ROLES, Operator
 from bmstui.passwords import hash_password, verify_password
+from bmstui.services import audit
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 5
@@ -60,21 +62,29 @@ def operators() -> list[OperatorInfo]:
         return [_info(row) for row in Operator.select().order_by(Operator.name)]
 
 
-def require_manager(operator, action: str) -> None:
+def require_manager(operator, action: str) -> int | None:
     """Raise NotAuthorized unless ``operator`` is an active manager. ``None`` is a script run by
-    whoever administers the database (the command line and the API without a login): allowed."""
+    whoever administers the database (the command line and the API without a login): allowed.
+    Returns the manager's id (None for a script), which is what their audit rows carry."""
     if operator is None:
-        return
+        return None
     row = _find(operator)
     if row is None or not row.active:
         raise NotAuthorized(action, "signed-out operator")
     if row.role != "manager":
         raise NotAuthorized(action, row.role)
+    return row.id
+
+
+def _check_password(password: str) -> str:
+    if len(str(password)) < MIN_PASSWORD:
+        raise BookingError(f"A password needs at least {MIN_PASSWORD} characters")
+    return hash_password(str(password))
 
 
 def add(name: str, password: str, *, role: str = "cashier", by=None) -> OperatorInfo:
     """A new operator with a scrypt-hashed password (``by``: the manager adding them)."""
-    require_manager(by, "adding an operator")
+    actor = require_manager(by, "adding an operator")
     name = str(name).strip()
     if not name or len(name) > 60 or not name.replace(".", "").replace("-", "").replace(
             "_", "").isalnum():
@@ -82,23 +92,111 @@ def add(name: str, password: str, *, role: str = "cashier", by=None) -> Operator
                            f"not {name[:60]!r}")
     if role not in ROLES:
         raise BookingError(f"A role is {' or '.join(ROLES)}, not {role!r}")
-    if len(password) < MIN_PASSWORD:
-        raise BookingError(f"A password needs at least {MIN_PASSWORD} characters")
-    hashed = hash_password(password)
+    hashed = _check_password(password)
 
     def attempt() -> OperatorInfo:
         if Operator.select().where(Operator.name == name).exists():
             raise BookingError(f"Operator {name} exists already")
         Operator.insert(name=name, role=role, password_hash=hashed, created_at=now_sql()
                         ).execute()
-        return _info(Operator.get(Operator.name == name))
+        made = _info(Operator.get(Operator.name == name))
+        audit.record("operator", operator_id=actor, detail=f"added {name} as {role}")
+        return made
 
     return transaction(attempt)
 
 
-def _audit(kind: str, operator_id: int | None, detail: str) -> None:
-    AuditEvent.insert(at=now_sql(), kind=kind, operator=operator_id,
-                      terminal=get_settings().terminal, detail=detail[:2000]).execute()
+def _locked_row(name_or_id) -> Operator:
+    """The target row, locked on MariaDB until the change commits (SQLite's writer lock is
+    already exclusive), so two managers changing one operator queue instead of racing."""
+    key = name_or_id.id if isinstance(name_or_id, OperatorInfo | Operator) else name_or_id
+    if isinstance(key, int) and not isinstance(key, bool):
+        query = Operator.select().where(Operator.id == key)
+    else:
+        query = Operator.select().where(Operator.name == str(key).strip())
+    row = (query.for_update() if is_mysql() else query).first()
+    if row is None:
+        raise BookingError(f"No such operator: {str(key)[:60]!r}")
+    return row
+
+
+def _keep_a_manager(row: Operator) -> None:
+    """Refuse to take away the last active manager: nobody could manage the chain any more.
+    The managers' rows are locked, so two managers demoting each other cannot both succeed."""
+    query = Operator.select(Operator.id).where((Operator.role == "manager")
+                                               & (Operator.active == True))
+    others = [id_ for (id_,) in (query.for_update() if is_mysql() else query).tuples()
+              if id_ != row.id]
+    if not others:
+        raise BookingError(f"{row.name} is the last active manager; make someone else a "
+                           "manager first")
+
+
+def _change(name_or_id, by, action: str, apply) -> OperatorInfo:
+    """Run ``apply(row, actor_id)`` on the locked target in one transaction with its audit row;
+    ``apply`` returns the audit detail, or None when nothing changed (no row written)."""
+    actor = require_manager(by, action)
+
+    def attempt() -> OperatorInfo:
+        row = _locked_row(name_or_id)
+        detail = apply(row, actor)
+        if detail is not None:
+            audit.record("operator", operator_id=actor, detail=detail)
+        return _info(Operator.get_by_id(row.id))
+
+    return transaction(attempt)
+
+
+def set_active(name_or_id, active: bool, *, by) -> OperatorInfo:
+    """Enable or disable an operator; a disabled one cannot sign in, and loses manager powers
+    at once (every manager action re-reads the row). Nobody disables their own account."""
+    active = bool(active)
+
+    def apply(row: Operator, actor: int | None) -> str | None:
+        if row.active == active:
+            return None
+        if not active:
+            if row.id == actor:
+                raise BookingError("You cannot disable your own account")
+            if row.role == "manager":
+                _keep_a_manager(row)
+        Operator.update(active=active).where(Operator.id == row.id).execute()
+        return f"{'enabled' if active else 'disabled'} {row.name}"
+
+    return _change(name_or_id, by, "enabling or disabling an operator", apply)
+
+
+def set_role(name_or_id, role: str, *, by) -> OperatorInfo:
+    """Make an operator a cashier or a manager. A manager cannot demote themselves."""
+    if role not in ROLES:
+        raise BookingError(f"A role is {' or '.join(ROLES)}, not {role!r}")
+
+    def apply(row: Operator, actor: int | None) -> str | None:
+        if row.role == role:
+            return None
+        if role != "manager":
+            if row.id == actor:
+                raise BookingError("You cannot remove your own manager role")
+            if row.active:
+                _keep_a_manager(row)
+        Operator.update(role=role).where(Operator.id == row.id).execute()
+        return f"{row.name}: role {row.role} -> {role}"
+
+    return _change(name_or_id, by, "changing an operator's role", apply)
+
+
+def reset_password(name_or_id, password: str, *, by) -> OperatorInfo:
+    """Set a new password (never written to the audit trail) and lift a lockout, so a clerk
+    locked out by five wrong tries is back at the counter at once."""
+    require_manager(by, "resetting a password")
+    hashed = _check_password(password)  # scrypt outside the transaction: it is slow on purpose
+
+    def apply(row: Operator, actor: int | None) -> str:
+        Operator.update(password_hash=hashed, failed_logins=0, locked_until=None).where(
+            Operator.id == row.id).execute()
+        return f"password reset for {row.name}"
+
+    return _change(name_or_id, by, "resetting a password", apply)
 
 
 def _locked_text(name: str, until: datetime, now: datetime) -> str:
@@ -116,28 +214,28 @@ def login(name: str, password: str) -> OperatorInfo:
 
     def attempt() -> OperatorInfo | str:
         if row is None:
-            _audit("login_failed", None, f"unknown operator {name!r}")
+            audit.record("login_failed", operator_id=None, detail=f"unknown operator {name!r}")
             return "Wrong operator name or password"
         query = Operator.select().where(Operator.id == row.id)
         current = (query.for_update() if is_mysql() else query).get()
         now = db_now()
         until = current.locked_until and parse_db_datetime(current.locked_until)
         if until and until > now:
-            _audit("login_failed", current.id, "locked")
+            audit.record("login_failed", operator_id=current.id, detail="locked")
             return _locked_text(current.name, until, now)
         if not current.active:
-            _audit("login_failed", current.id, "disabled")
+            audit.record("login_failed", operator_id=current.id, detail="disabled")
             return f"Operator {current.name} is disabled; ask a manager"
         if right:
             Operator.update(failed_logins=0, locked_until=None).where(
                 Operator.id == current.id).execute()
-            _audit("login", current.id, current.role)
+            audit.record("login", operator_id=current.id, detail=current.role)
             return _info(current)
         failed = current.failed_logins + 1
         locked = now + timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_LOGINS else None
         Operator.update(failed_logins=0 if locked else failed, locked_until=locked).where(
             Operator.id == current.id).execute()
-        _audit("login_failed", current.id, f"wrong password ({failed})")
+        audit.record("login_failed", operator_id=current.id, detail=f"wrong password ({failed})")
         if locked:
             return _locked_text(current.name, locked, now)
         left = MAX_FAILED_LOGINS - failed
