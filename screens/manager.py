@@ -34,11 +34,11 @@ def may_open(operator) -> bool:
 
 
 class ManagerScreen(Screen):
-    """Tabs switch with their number keys (alt+1..6) as well as the mouse."""
+    """Tabs switch with F2…F7 (alt+1…6 where the terminal passes alt through) and the mouse."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back to sales"),
-        *[Binding(f"alt+{i}", f"tab('{tab}')", title, show=False)
+        *[Binding(f"f{i + 1},alt+{i}", f"tab('{tab}')", title, show=False)
           for i, (tab, title, _) in enumerate(TABS, 1)],
     ]
 
@@ -49,8 +49,8 @@ class ManagerScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial=self.first_tab, id="manager-tabs"):
-            for tab, title, pane in TABS:
-                with TabPane(title, id=tab):
+            for i, (tab, title, pane) in enumerate(TABS, 2):
+                with TabPane(f"F{i} {title}", id=tab):
                     yield pane(id=f"{tab}-pane")
         yield Footer()
 
