@@ -41,9 +41,10 @@ class MovieInfo:
     language: str
     genre: str
     certificate: str
-    duration: int
-    rating: Decimal | None
+    duration: int  # minutes
+    rating: Decimal | None  # out of 10
     synopsis: str
+    active: bool = True  # on the bill (the manager's movie list also shows those that are not)
 
     @property
     def name(self) -> str:
@@ -131,7 +132,7 @@ def movies(
     with database.connection_context():
         return [
             MovieInfo(m.id, m.title, m.language, m.genre, m.certificate, m.duration, m.rating,
-                      m.synopsis)
+                      m.synopsis, bool(m.active))
             for m in rows
         ]
 

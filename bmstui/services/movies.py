@@ -9,7 +9,6 @@ tickets already printed say when the show ends).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import peewee as pw
@@ -18,6 +17,7 @@ from bmstui.db import database, is_mysql, transaction
 from bmstui.errors import BookingError
 from bmstui.models import Movie
 from bmstui.services import audit
+from bmstui.services.catalog import MovieInfo
 from bmstui.services.operators import require_manager
 
 # CBFC certificates: U, UA (with its 2024 age bands UA7+, UA13+, UA16+), A, S (specialised).
@@ -26,23 +26,6 @@ MAX_DURATION = 600
 FIELDS = ("title", "language", "genre", "certificate", "duration", "rating", "synopsis",
           "active")
 MAX_SYNOPSIS = 2000
-
-
-@dataclass(frozen=True)
-class MovieInfo:
-    id: int
-    title: str
-    language: str
-    genre: str
-    certificate: str
-    duration: int  # minutes
-    rating: Decimal | None  # out of 10
-    synopsis: str
-    active: bool
-
-    @property
-    def name(self) -> str:
-        return self.title
 
 
 def _info(row: Movie) -> MovieInfo:

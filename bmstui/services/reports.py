@@ -142,6 +142,19 @@ def _operator_id(operator) -> int:
     return operators.get(operator).id
 
 
+def _by_whom(queries, operator, terminal) -> list:
+    """Each (query, model) narrowed to one operator and/or one counter, when asked."""
+    operator_id = None if operator is None else _operator_id(operator)
+    narrowed = []
+    for query, model in queries:
+        if operator_id is not None:
+            query = query.where(model.operator == operator_id)
+        if terminal is not None:
+            query = query.where(model.terminal == str(terminal))
+        narrowed.append(query)
+    return narrowed
+
+
 def _at_place(query, theater=None, city=None):
     """Join a query that has Show in it on to its Screen, Theater and City, and keep only one
     theater and/or city (each by id or name) if asked."""
@@ -175,13 +188,8 @@ def shift(*, since: datetime, until: datetime, operator=None, terminal=None,
                     .where((Payment.created_at >= since) & (Payment.created_at < until)))
         refunds = (Refund.select(Refund.operator, Refund.method, Refund.amount, Refund.labels)
                    .where((Refund.created_at >= since) & (Refund.created_at < until)))
-        if operator is not None:
-            operator_id = _operator_id(operator)
-            payments = payments.where(Payment.operator == operator_id)
-            refunds = refunds.where(Refund.operator == operator_id)
-        if terminal is not None:
-            payments = payments.where(Payment.terminal == str(terminal))
-            refunds = refunds.where(Refund.terminal == str(terminal))
+        payments, refunds = _by_whom(((payments, Payment), (refunds, Refund)), operator,
+                                     terminal)
         paid = list(payments.tuples())
         given_back = list(refunds.tuples())
         names = {None: NO_OPERATOR,
@@ -343,13 +351,7 @@ def sales(*, day_from: date, day_to: date, group: str = "day", theater=None, cit
             .join(Show, on=(Booking.show == Show.id))
             .join(Movie, on=(Show.movie == Movie.id)).switch(Show), theater, city
         ).where((Refund.created_at >= start) & (Refund.created_at < end))
-        if operator is not None:
-            operator_id = _operator_id(operator)
-            sold = sold.where(Booking.operator == operator_id)
-            refunds = refunds.where(Refund.operator == operator_id)
-        if terminal is not None:
-            sold = sold.where(Booking.terminal == str(terminal))
-            refunds = refunds.where(Refund.terminal == str(terminal))
+        sold, refunds = _by_whom(((sold, Booking), (refunds, Refund)), operator, terminal)
         sold_rows = list(sold.order_by(Booking.id, Payment.id).tuples())
         refund_rows = list(refunds.tuples())
 
