@@ -24,12 +24,15 @@ from playhouse.pool import PooledMySQLDatabase, PooledSqliteDatabase
 from pymysql.constants.CLIENT import MULTI_STATEMENTS
 
 from bmstui.config import mask_url
-from bmstui.errors import DatabaseUnavailable, TryAgain
+from bmstui.errors import ConnectionLost, DatabaseUnavailable, OutcomeUnknown, TryAgain
 
 database = peewee.DatabaseProxy()
 
-LOCK_WAIT_SECONDS = 5
-SQLITE_BUSY_SECONDS = 30
+LOCK_WAIT_SECONDS = 5  # one row-lock wait on MariaDB, one write-lock wait on SQLite
+# All attempts of one transaction together: a counter gets an answer within about this long.
+RETRY_BUDGET_SECONDS = 2 * LOCK_WAIT_SECONDS
+LOCKED_MESSAGE = ("Another counter's transaction has kept these seats locked for too long; "
+                  "nothing was changed. Try again in a moment")
 # MariaDB/MySQL errors that mean "try the whole transaction again": deadlock, lock wait timeout,
 # record changed (snapshot isolation), Galera "unknown command" while the node resyncs.
 RETRYABLE_MYSQL_ERRORS = {1213, 1205, 1020, 1047}
@@ -49,6 +52,29 @@ class MariaDBDatabase(PooledMySQLDatabase):
         # A connection the server dropped fails on its first statement instead, and
         # transaction() discards it and retries on a fresh one.
         return not conn.open
+
+    def execute_sql(self, sql, params=None):
+        """A read outside a transaction survives one dropped connection (a restarted server, a
+        killed session, a network blip): the dead connection is thrown away and the statement
+        runs again on a fresh one, so an open seat grid recovers by itself; if the server is
+        still away the caller gets ``ConnectionLost``. Writes never re-run here: only
+        ``transaction()`` knows whether that is safe."""
+        try:
+            return super().execute_sql(sql, params)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            if self.in_transaction() or not _is_read(sql) or not _connection_lost(exc):
+                raise
+            _discard_connection(self)
+        try:
+            outer = self._state.ctx  # connect() starts a new context stack; keep the caller's
+            self.connect()
+            self._state.ctx = outer
+            return super().execute_sql(sql, params)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            if not _connection_lost(exc):
+                raise
+            _discard_connection(self)
+            raise ConnectionLost() from exc
 
     def _can_reuse(self, conn):
         # The stock check rolls back on every check-in (pymysql has no in_transaction flag).
@@ -71,9 +97,12 @@ class MariaDBDatabase(PooledMySQLDatabase):
         conn._bmstui_ready = True
         with conn.cursor() as cursor:
             cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            # Both lock waits bounded: row locks, and metadata locks (a counter must not hang
+            # behind someone's ALTER TABLE either).
             cursor.execute(
                 "SET SESSION time_zone = '+00:00', "
-                f"SESSION innodb_lock_wait_timeout = {LOCK_WAIT_SECONDS}"
+                f"SESSION innodb_lock_wait_timeout = {LOCK_WAIT_SECONDS}, "
+                f"SESSION lock_wait_timeout = {2 * LOCK_WAIT_SECONDS}"
             )
 
 
@@ -116,14 +145,14 @@ def _make_database(url: str, pool_size: int) -> peewee.Database:
             str(Path(path).expanduser()),
             max_connections=max(pool_size, 32),
             stale_timeout=300,
-            timeout=SQLITE_BUSY_SECONDS,
+            timeout=LOCK_WAIT_SECONDS,
             lock_type="IMMEDIATE",
             check_same_thread=False,
             pragmas={
                 "journal_mode": "wal",
                 "synchronous": "normal",
                 "foreign_keys": 1,
-                "busy_timeout": SQLITE_BUSY_SECONDS * 1000,
+                "busy_timeout": LOCK_WAIT_SECONDS * 1000,
             },
         )
     if scheme == "mysql":
@@ -169,6 +198,10 @@ def mysql_error_code(exc: BaseException | None) -> int | None:
     return None
 
 
+def _is_read(sql: str) -> bool:
+    return sql.lstrip(" (\n").upper().startswith(("SELECT", "SHOW", "WITH"))
+
+
 def _retryable(exc: BaseException) -> bool:
     code = mysql_error_code(exc)
     if code == 1305:  # savepoint lost: a deadlock inside a nested atomic(); look further down
@@ -185,9 +218,15 @@ def transaction(fn: Callable[[], T], *, attempts: int = 8, atomic: bool = True) 
     on the server, so only a fresh start is safe). Business refusals (BookingError) pass through
     untouched. Called inside an open transaction, it just runs ``fn`` there. With
     ``atomic=False`` ``fn`` runs in autocommit mode: for work that is one statement anyway.
+
+    Waiting is bounded twice: each lock wait by the session's timeout, and all attempts together
+    by ``RETRY_BUDGET_SECONDS``, so a lock someone sits on ends in a refusal (``TryAgain``), not a
+    frozen counter. A connection that cannot be had ends in ``ConnectionLost`` (nothing changed);
+    one lost while COMMIT was under way in ``OutcomeUnknown``, which only the caller can settle.
     """
     if database.in_transaction():
         return fn()
+    deadline = time.monotonic() + RETRY_BUDGET_SECONDS
     for attempt in range(attempts):
         body_done = False
         try:
@@ -199,27 +238,48 @@ def transaction(fn: Callable[[], T], *, attempts: int = 8, atomic: bool = True) 
                     body_done = True
                 return result
         except (peewee.OperationalError, peewee.InternalError, peewee.InterfaceError) as exc:
-            lost = mysql_error_code(exc) in CONNECTION_ERRORS or isinstance(
-                exc, peewee.InterfaceError)
+            code = mysql_error_code(exc)
+            lost = _connection_lost(exc)
             if lost:
                 _discard_connection()
-            # A connection lost before COMMIT was sent rolled the work back: safe to redo.
-            # Lost during COMMIT, the outcome is unknown: the caller must decide.
-            retry = _retryable(exc) or (lost and not body_done)
-            if not retry:
+                if body_done:
+                    # COMMIT was sent (or about to be): the server may have saved the work.
+                    raise OutcomeUnknown() from exc
+            elif not _retryable(exc):
                 raise
-            if attempt == attempts - 1:
+            out_of_time = time.monotonic() >= deadline
+            if attempt == attempts - 1 or out_of_time:
+                if lost:
+                    raise ConnectionLost() from exc
+                if code == 1205 or "database is locked" in str(exc):
+                    raise TryAgain(LOCKED_MESSAGE) from exc
                 raise TryAgain() from exc
-            time.sleep(random.uniform(0.0, 0.004 * 2**attempt))
+            time.sleep(random.uniform(0.0, min(0.5, 0.004 * 2**attempt)) if not lost
+                       else min(1.0, 0.05 * 2**attempt))
     raise AssertionError("unreachable")
 
 
-def _discard_connection() -> None:
-    """Drop this thread's dead connection without returning it to the pool."""
-    try:
-        database.obj.manual_close()
-    except Exception:
-        database.obj._state.reset()
+def _connection_lost(exc: BaseException) -> bool:
+    if mysql_error_code(exc) in CONNECTION_ERRORS:
+        return True
+    return isinstance(exc, peewee.InterfaceError) and is_mysql()  # pymysql: socket gone
+
+
+def _discard_connection(db: peewee.Database | None = None) -> None:
+    """Throw away this thread's dead connection, and the pool's idle ones too: a server that
+    dropped one (a restart, a network cut) has usually dropped them all. Peewee's connection
+    context stays as it is, so a caller's ``with connection_context()`` still unwinds."""
+    db = db or database.obj
+    state = db._state
+    dead, state.conn, state.closed = state.conn, None, True
+    if dead is not None:
+        try:
+            db._close(dead, close_conn=True)
+        except Exception:
+            pass
+    close_idle = getattr(db, "close_idle", None)
+    if close_idle is not None:
+        close_idle()
 
 
 def now_sql() -> peewee.Node:

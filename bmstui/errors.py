@@ -6,7 +6,22 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
+
+
+def shown(value: object, most: int = 40) -> str:
+    """What a caller typed, as a message may quote it: control characters and lone surrogates
+    escaped, at most ``most`` characters (a 10,000-character input is not echoed back whole)."""
+    raw = str(value)
+    text = "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Cs") else ch
+        for ch in raw[:most]
+    )
+    if len(raw) > most or len(text) > most:
+        text = text[: most - 1] + "…"
+    return text
 
 
 class BmstuiError(Exception):
@@ -34,8 +49,13 @@ class BookingError(BmstuiError):
     """A refusal of a box-office action; safe to show to the clerk as it is."""
 
 
-def _join(labels: Iterable[str]) -> str:
-    return ", ".join(labels)
+def join_labels(labels: Iterable[str], most: int = 10) -> str:
+    """Seat labels for a message: the first ``most``, then how many more."""
+    labels = [shown(label, 12) for label in labels]
+    text = ", ".join(labels[:most])
+    if len(labels) > most:
+        text += f" and {len(labels) - most:,} more"
+    return text
 
 
 class SeatsUnavailable(BookingError):
@@ -44,7 +64,7 @@ class SeatsUnavailable(BookingError):
         n = len(self.labels)
         super().__init__(
             message
-            or f"{'Seat' if n == 1 else 'Seats'} {_join(self.labels)} "
+            or f"{'Seat' if n == 1 else 'Seats'} {join_labels(self.labels)} "
             f"{'was' if n == 1 else 'were'} just taken at another counter"
         )
 
@@ -52,7 +72,7 @@ class SeatsUnavailable(BookingError):
 class InvalidSeats(BookingError):
     def __init__(self, labels: Iterable[str] = (), message: str | None = None):
         self.labels = tuple(labels)
-        super().__init__(message or f"No such seat in this show: {_join(self.labels)}")
+        super().__init__(message or f"No such seat in this show: {join_labels(self.labels)}")
 
 
 class TooManySeats(BookingError):
@@ -85,17 +105,36 @@ class PaymentDeclined(BookingError):
 class ShowNotFound(BookingError):
     def __init__(self, show_id: object):
         self.show_id = show_id
-        super().__init__(f"No such show: {show_id}")
+        super().__init__(f"No such show: {shown(show_id, 24)}")
 
 
 class BookingNotFound(BookingError):
     def __init__(self, code: str):
         self.code = code
-        super().__init__(f"No booking with code {code!r}")
+        super().__init__(f"No booking with code {str(code)[:24]!r}")
 
 
 class TryAgain(BookingError):
     def __init__(self, message: str = "The database is very busy right now; please try again"):
+        super().__init__(message)
+
+
+class ConnectionLost(TryAgain):
+    """The database could not be reached (restarting, network down); nothing was changed."""
+
+    def __init__(self, message: str = "Lost the connection to the database; nothing was "
+                 "changed. Try again in a moment"):
+        super().__init__(message)
+
+
+class OutcomeUnknown(ConnectionLost):
+    """The connection dropped while COMMIT was under way: the change may or may not be saved.
+
+    Only an action with its own idempotency key can settle it (confirm does, by the hold token);
+    everything else tells the clerk to look before repeating."""
+
+    def __init__(self, message: str = "The connection to the database dropped while saving; "
+                 "check whether the change was made before repeating it"):
         super().__init__(message)
 
 

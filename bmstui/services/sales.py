@@ -13,14 +13,23 @@ names are re-exported here so callers need only ``sales``).
 from __future__ import annotations
 
 import secrets
+import time
 from decimal import Decimal
 
 import peewee as pw
 
 from bmstui import payments
 from bmstui.config import get_settings
-from bmstui.db import database, now_sql, transaction
-from bmstui.errors import BookingClosed, BookingError, CouponInvalid, HoldExpired, PaymentDeclined
+from bmstui.db import RETRY_BUDGET_SECONDS, database, now_sql, transaction
+from bmstui.errors import (
+    BookingClosed,
+    BookingError,
+    ConnectionLost,
+    CouponInvalid,
+    HoldExpired,
+    OutcomeUnknown,
+    PaymentDeclined,
+)
 from bmstui.models import PAYMENT_METHODS, BookingSeat, Payment, Show, ShowSeat
 from bmstui.models import Booking as BookingRow
 from bmstui.models import Hold as HoldRow
@@ -48,6 +57,23 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at
 class _AlreadyConfirmed(Exception):
     def __init__(self, booking: Booking):
         self.booking = booking
+
+
+def _settle(token: str) -> Booking | None:
+    """Whether a confirm whose COMMIT lost its connection made its booking (the hold token
+    says), waiting a bounded time for the database to answer again."""
+    deadline = time.monotonic() + RETRY_BUDGET_SECONDS
+    while True:
+        try:
+            with database.connection_context():
+                return booking_for_token(token)
+        except (ConnectionLost, pw.OperationalError, pw.InterfaceError) as exc:
+            if time.monotonic() >= deadline:
+                raise ConnectionLost(
+                    "The connection to the database dropped while the sale was being saved, "
+                    "and the database cannot be reached to check it. Press confirm again when "
+                    "it is back: the same hold never sells twice") from exc
+            time.sleep(0.25)
 
 
 def new_code() -> str:
@@ -158,6 +184,11 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
             booking = already.booking
         except CouponInvalid as exc:
             raise _nothing_sold(exc, voided.replace(" and", ";", 1)) from None
+        except OutcomeUnknown:
+            # The connection dropped during COMMIT: the booking exists or nothing happened.
+            booking = _settle(token)
+            if booking is None:
+                continue
         except pw.IntegrityError:
             # Either a racing confirm of this same token won (return its booking), or the random
             # code collided with another booking's (try again with a new one).
