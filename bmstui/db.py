@@ -20,6 +20,7 @@ from typing import TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
+import pymysql
 from playhouse.pool import PooledMySQLDatabase, PooledSqliteDatabase
 from pymysql.constants.CLIENT import MULTI_STATEMENTS
 
@@ -65,16 +66,28 @@ class MariaDBDatabase(PooledMySQLDatabase):
             if self.in_transaction() or not _is_read(sql) or not _connection_lost(exc):
                 raise
             _discard_connection(self)
+        outer = self._state.ctx  # connect() starts a new context stack; keep the caller's
         try:
-            outer = self._state.ctx  # connect() starts a new context stack; keep the caller's
-            self.connect()
-            self._state.ctx = outer
+            try:
+                self.connect()
+            finally:
+                self._state.ctx = outer
             return super().execute_sql(sql, params)
         except (peewee.OperationalError, peewee.InterfaceError) as exc:
             if not _connection_lost(exc):
                 raise
             _discard_connection(self)
             raise ConnectionLost() from exc
+
+    def _connect(self):
+        """A server that cannot be reached is ``ConnectionLost``, a refusal a clerk can read
+        (``transaction()`` retries it for a while first); bad credentials stay as they are."""
+        try:
+            return super()._connect()
+        except pymysql.err.OperationalError as exc:
+            if mysql_error_code(exc) in CONNECTION_ERRORS:
+                raise ConnectionLost() from exc
+            raise
 
     def _can_reuse(self, conn):
         # The stock check rolls back on every check-in (pymysql has no in_transaction flag).
@@ -237,9 +250,12 @@ def transaction(fn: Callable[[], T], *, attempts: int = 8, atomic: bool = True) 
                     result = fn()
                     body_done = True
                 return result
-        except (peewee.OperationalError, peewee.InternalError, peewee.InterfaceError) as exc:
+        except (peewee.OperationalError, peewee.InternalError, peewee.InterfaceError,
+                ConnectionLost) as exc:
+            if isinstance(exc, OutcomeUnknown):
+                raise
             code = mysql_error_code(exc)
-            lost = _connection_lost(exc)
+            lost = isinstance(exc, ConnectionLost) or _connection_lost(exc)
             if lost:
                 _discard_connection()
                 if body_done:

@@ -6,7 +6,7 @@ import peewee
 
 from bmstui.config import get_settings, mask_url
 from bmstui.db import database, is_mysql, make_database, mysql_error_code
-from bmstui.errors import DatabaseUnavailable
+from bmstui.errors import ConnectionLost, DatabaseUnavailable
 from bmstui.models import ALL_MODELS
 
 MYSQL_TABLE_SETTINGS = ["ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"]
@@ -22,6 +22,8 @@ _HINTS = {
 
 def explain_failure(url: str, exc: BaseException) -> DatabaseUnavailable:
     """Turn a driver exception into a one-line, password-free DatabaseUnavailable."""
+    if isinstance(exc, ConnectionLost) and exc.__cause__ is not None:
+        exc = exc.__cause__  # the driver's own words say why (refused, unknown host...)
     code = mysql_error_code(exc)
     reason = str(exc.args[1] if len(getattr(exc, "args", ())) > 1 else exc)
     inner = exc.args[0] if getattr(exc, "args", None) else None
@@ -58,12 +60,12 @@ def open_database(url: str | None = None, *, create: bool = False) -> peewee.Dat
     db = make_database(url, pool_size=settings.pool_size)
     try:
         db.connect()
-    except (peewee.DatabaseError, peewee.InterfaceError, OSError) as exc:
+    except (peewee.DatabaseError, peewee.InterfaceError, OSError, ConnectionLost) as exc:
         if create and mysql_error_code(exc) == 1049:
             try:
                 _create_mysql_database(url, db.database)
                 db.connect()
-            except (peewee.DatabaseError, peewee.InterfaceError, OSError) as again:
+            except (peewee.DatabaseError, peewee.InterfaceError, OSError, ConnectionLost) as again:
                 raise explain_failure(url, again) from None
         else:
             raise explain_failure(url, exc) from None
