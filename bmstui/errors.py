@@ -10,18 +10,23 @@ import unicodedata
 from collections.abc import Iterable
 
 
-def shown(value: object, most: int = 40) -> str:
-    """What a caller typed, as a message may quote it: control characters and lone surrogates
-    escaped, at most ``most`` characters (a 10,000-character input is not echoed back whole)."""
+def shown(value: object, most: int = 40, *, quoted: bool = False) -> str:
+    """What a caller typed, as a message may quote it: at most ``most`` characters (a
+    10,000-character input is not echoed back whole), control characters, lone surrogates and
+    bidi overrides escaped; ``quoted`` gives it as a Python literal in quotes, as ``!r`` would."""
     raw = str(value)
-    text = "".join(
+    cut = raw[: most - 1] + "…" if len(raw) > most else raw
+    if quoted:
+        return repr(cut)
+    return "".join(
         ch.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(ch) in ("Cc", "Cs") else ch
-        for ch in raw[:most]
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS else ch
+        for ch in cut
     )
-    if len(raw) > most or len(text) > most:
-        text = text[: most - 1] + "…"
-    return text
+
+
+# Embedding, override and isolate marks: echoed raw they would reverse the rest of the line.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class BmstuiError(Exception):
@@ -122,8 +127,8 @@ class TryAgain(BookingError):
 class ConnectionLost(TryAgain):
     """The database could not be reached (restarting, network down); nothing was changed."""
 
-    def __init__(self, message: str = "Lost the connection to the database; nothing was "
-                 "changed. Try again in a moment"):
+    def __init__(self, message: str = "The database cannot be reached right now; nothing "
+                 "was changed. Try again in a moment"):
         super().__init__(message)
 
 

@@ -173,3 +173,18 @@ def new_show(demo_db):
         return show_id
 
     return make
+
+
+@pytest.fixture
+def via_proxy(demo_db, backend):
+    """The demo database reached through a relay that can cut connections; rebinds bmstui."""
+    if backend != "mysql":
+        pytest.skip("connections are cut between client and server: MariaDB only")
+    from cutting_proxy import CuttingProxy
+
+    proxy = CuttingProxy(MYSQL_URL)
+    bmstui.open_database(proxy.url(urlsplit(demo_db).path.lstrip("/")))
+    yield proxy
+    database.obj.close_all()
+    proxy.close()
+    bmstui.open_database(demo_db)

@@ -33,6 +33,7 @@ class CuttingProxy:
         self._mode: str | None = None
         self.cuts: list[str] = []
         self._sockets: set[socket.socket] = set()
+        self.down = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def url(self, database: str) -> str:
@@ -54,6 +55,14 @@ class CuttingProxy:
         for sock in sockets:
             _close(sock)
 
+    def go_down(self) -> None:
+        """The server is away: open connections die and new ones are hung up on at once."""
+        self.down = True
+        self.cut_everything()
+
+    def come_back(self) -> None:
+        self.down = False
+
     def close(self) -> None:
         self.cut_everything()
         _close(self._listener)
@@ -69,6 +78,9 @@ class CuttingProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self.down:
+                _close(client)
+                continue
             try:
                 server = socket.create_connection(self._server, timeout=5)
             except OSError:

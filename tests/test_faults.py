@@ -13,28 +13,13 @@ from urllib.parse import urlsplit
 
 import pymysql
 import pytest
+from conftest import MYSQL_URL, _server_kwargs
+from test_concurrency import assert_invariants
 
-import bmstui
 from bmstui.db import LOCKED_MESSAGE, RETRY_BUDGET_SECONDS, database
 from bmstui.errors import TryAgain
 from bmstui.models import Booking, Hold, Payment, ShowSeat
 from bmstui.services import sales, seating
-from conftest import MYSQL_URL, _server_kwargs
-from cutting_proxy import CuttingProxy
-from test_concurrency import assert_invariants
-
-
-@pytest.fixture
-def via_proxy(demo_db, backend):
-    """The demo database reached through a relay that can cut connections; rebinds bmstui."""
-    if backend != "mysql":
-        pytest.skip("connections are cut between client and server: MariaDB only")
-    proxy = CuttingProxy(MYSQL_URL)
-    bmstui.open_database(proxy.url(urlsplit(demo_db).path.lstrip("/")))
-    yield proxy
-    database.obj.close_all()
-    proxy.close()
-    bmstui.open_database(demo_db)
 
 
 def _one_sale(token: str) -> Booking:

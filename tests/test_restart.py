@@ -11,14 +11,14 @@ from __future__ import annotations
 import time
 
 import pytest
+import restart_workers
+from mariadb_nodes import MariaDBNode, unavailable_reason
+from test_concurrency import SPAWN, assert_invariants
 
 import bmstui
-import restart_workers
 from bmstui.db import database, db_now
 from bmstui.models import Booking, BookingSeat, Screen, Show, ShowSeat
 from bmstui.services import seating
-from mariadb_nodes import MariaDBNode, unavailable_reason
-from test_concurrency import SPAWN, assert_invariants
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql]
 
