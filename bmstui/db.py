@@ -32,6 +32,7 @@ database = peewee.DatabaseProxy()
 LOCK_WAIT_SECONDS = 5  # one row-lock wait on MariaDB, one write-lock wait on SQLite
 # All attempts of one transaction together: a counter gets an answer within about this long.
 RETRY_BUDGET_SECONDS = 2 * LOCK_WAIT_SECONDS
+READ_TIMEOUT_SECONDS = 30  # longest a statement may go unanswered (a report takes < 1 s)
 LOCKED_MESSAGE = ("Another counter's transaction has kept these seats locked for too long; "
                   "nothing was changed. Try again in a moment")
 # MariaDB/MySQL errors that mean "try the whole transaction again": deadlock, lock wait timeout,
@@ -187,7 +188,11 @@ def _make_database(url: str, pool_size: int) -> peewee.Database:
             max_connections=int(options.pop("pool_size", pool_size)),
             stale_timeout=300,
             timeout=10,
-            connect_timeout=int(options.pop("connect_timeout", 5)),
+            connect_timeout=float(options.pop("connect_timeout", 5)),
+            # A server that stops answering (a network black hole, a frozen host) must not
+            # freeze a counter: the statement fails as a lost connection after this long.
+            read_timeout=float(options.pop("read_timeout", READ_TIMEOUT_SECONDS)),
+            write_timeout=float(options.pop("write_timeout", READ_TIMEOUT_SECONDS)),
             **options,
         )
     raise DatabaseUnavailable(

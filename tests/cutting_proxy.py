@@ -34,6 +34,7 @@ class CuttingProxy:
         self.cuts: list[str] = []
         self._sockets: set[socket.socket] = set()
         self.down = False
+        self.frozen = threading.Event()  # bytes stop moving; nothing is closed
         threading.Thread(target=self._accept, daemon=True).start()
 
     def url(self, database: str) -> str:
@@ -62,6 +63,14 @@ class CuttingProxy:
 
     def come_back(self) -> None:
         self.down = False
+
+    def freeze(self) -> None:
+        """A network black hole: connections stay open but nothing gets through any more."""
+        self.frozen.set()
+
+    def thaw(self) -> None:
+        self.frozen.clear()
+        self.cut_everything()  # what got stuck meanwhile is gone, as after a real partition
 
     def close(self) -> None:
         self.cut_everything()
@@ -108,6 +117,8 @@ class _Pair:
 
     def client_to_server(self) -> None:
         while data := _recv(self.client):
+            if self.proxy.frozen.is_set():
+                continue
             if COMMIT_PACKET in data and (mode := self.proxy._take_mode()):
                 if mode == "before":
                     self.cut("before")
@@ -119,6 +130,8 @@ class _Pair:
 
     def server_to_client(self) -> None:
         while data := _recv(self.server):
+            if self.proxy.frozen.is_set():
+                continue
             if self.swallow_reply.is_set():
                 self.cut("after")  # the server said OK to the COMMIT; the client never hears it
                 return

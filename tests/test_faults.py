@@ -16,8 +16,9 @@ import pytest
 from conftest import MYSQL_URL, _server_kwargs
 from test_concurrency import assert_invariants
 
+import bmstui
 from bmstui.db import LOCKED_MESSAGE, RETRY_BUDGET_SECONDS, database
-from bmstui.errors import TryAgain
+from bmstui.errors import ConnectionLost, TryAgain
 from bmstui.models import Booking, Hold, Payment, ShowSeat
 from bmstui.services import sales, seating
 
@@ -153,3 +154,25 @@ def test_a_lock_held_too_long_ends_in_a_clear_refusal(demo_db, new_show):
     assert waited < RETRY_BUDGET_SECONDS + 6
     held = seating.hold(show_id, ["C1", "C2"])
     assert seating.release(held.token) == 2
+
+
+def test_a_server_that_stops_answering_does_not_freeze_the_counter(via_proxy, demo_db, new_show):
+    """A network black hole: no reset, no answer. Statements give up after the read timeout
+    (30 s by default, 2 s here through the URL) and the clerk gets the plain refusal."""
+    show_id = new_show()
+    name = urlsplit(demo_db).path.lstrip("/")
+    bmstui.open_database(via_proxy.url(name) + "?read_timeout=2&connect_timeout=2")
+    held = seating.hold(show_id, ["I5"])
+    via_proxy.freeze()
+    try:
+        started = time.monotonic()
+        with pytest.raises(ConnectionLost):
+            seating.seat_map(show_id)
+        with pytest.raises(ConnectionLost):
+            sales.confirm(held.token, method="cash")
+        waited = time.monotonic() - started
+    finally:
+        via_proxy.thaw()
+    assert waited < 2 * RETRY_BUDGET_SECONDS
+    assert sales.confirm(held.token, method="cash").labels == ("I5",)
+    _one_sale(held.token)
