@@ -175,3 +175,71 @@ def _far_window():
     from datetime import datetime
 
     return datetime(2000, 1, 1), datetime(2000, 1, 2)
+
+
+def _count_retries(counts) -> None:
+    """Count, in this process, every error ``bmstui.db.transaction`` decides to retry, by MySQL
+    error number (1213: deadlock, or on Galera a certification failure or brute-force abort).
+    It wraps the retry decision, so what is retried and how stays exactly bmstui's."""
+    from bmstui import db
+
+    decide = db._retryable
+
+    def counting(exc):
+        retry = decide(exc)
+        if retry:
+            counts[db.mysql_error_code(exc)] += 1
+        return retry
+
+    db._retryable = counting
+
+
+def cluster_counter(url, node, show_id, labels, seconds, seed, barrier, results):
+    """A counter at one cinema (its own Galera node) for ``seconds`` after the barrier: hold 1–3
+    of the contended ``labels``; confirm, release or walk away; now and then cancel one of its
+    own bookings so the seats go back on sale. Reports what the clerk saw (bookings with the
+    moments they were surely valid, refusals by kind, anything else as an error) and the
+    transaction retries counted by error number."""
+    from collections import Counter
+
+    from bmstui.errors import BookingError
+    from bmstui.services import sales, seating
+
+    rng = random.Random(seed)
+    out = {"node": node, "confirmed": [], "cancelled": {}, "released": 0, "abandoned": 0,
+           "holds": 0, "refused": Counter(), "errors": [], "retries": Counter()}
+    try:
+        _open(url)
+        _count_retries(out["retries"])
+        seating.seat_map(show_id)  # warm the connection and the seat index
+        barrier.wait(timeout=120)
+        end = time.monotonic() + seconds
+        mine: list[str] = []  # this counter's bookings not cancelled yet
+        while time.monotonic() < end:
+            try:
+                if mine and rng.random() < 0.3:
+                    code = rng.choice(mine)
+                    asked = time.monotonic()  # the booking is valid at least until now
+                    sales.cancel(code, reason="customer changed plans")
+                    mine.remove(code)
+                    out["cancelled"][code] = asked
+                    continue
+                want = rng.sample(labels, rng.randint(1, 3))
+                held = seating.hold(show_id, want, ttl=rng.choice([0.5, 2.0]))
+                out["holds"] += 1
+                action = rng.random()
+                if action < 0.7:
+                    booking = sales.confirm(held.token, method="cash", tendered=10_000)
+                    # ... and it is valid from at least the moment confirm returned.
+                    out["confirmed"].append((booking.code, booking.labels, time.monotonic()))
+                    mine.append(booking.code)
+                elif action < 0.9:
+                    seating.release(held.token)
+                    out["released"] += 1
+                else:
+                    out["abandoned"] += 1
+            except BookingError as exc:
+                out["refused"][type(exc).__name__] += 1
+    except Exception as exc:  # anything but a clerk's refusal is what the test looks for
+        out["errors"].append(repr(exc))
+    results.put(out)
