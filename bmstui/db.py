@@ -32,12 +32,15 @@ database = peewee.DatabaseProxy()
 LOCK_WAIT_SECONDS = 5  # one row-lock wait on MariaDB, one write-lock wait on SQLite
 # All attempts of one transaction together: a counter gets an answer within about this long.
 RETRY_BUDGET_SECONDS = 2 * LOCK_WAIT_SECONDS
+NOT_IN_CLUSTER_MESSAGE = ("This database server has lost contact with the rest of the "
+                          "cluster; nothing was changed. Try again in a moment, or point this "
+                          "counter at another server")
 READ_TIMEOUT_SECONDS = 30  # longest a statement may go unanswered (a report takes < 1 s)
 LOCKED_MESSAGE = ("Another counter's transaction has kept these seats locked for too long; "
                   "nothing was changed. Try again in a moment")
 # MariaDB/MySQL errors that mean "try the whole transaction again": deadlock, lock wait timeout,
-# record changed (snapshot isolation), Galera "unknown command" while the node resyncs.
-RETRYABLE_MYSQL_ERRORS = {1213, 1205, 1020, 1047}
+# record changed (snapshot isolation). Galera refusing work is retried too (_outside_cluster).
+RETRYABLE_MYSQL_ERRORS = {1213, 1205, 1020}  # and Galera's 1047/1180: _outside_cluster
 # Connection lost / server gone: the transaction did not commit (or we cannot know: callers that
 # must be idempotent, like confirm, make the retry safe by their own key).
 CONNECTION_ERRORS = {2003, 2006, 2013, 2055, 1927, 4031}
@@ -64,7 +67,11 @@ class MariaDBDatabase(PooledMySQLDatabase):
         try:
             return super().execute_sql(sql, params)
         except (peewee.OperationalError, peewee.InterfaceError) as exc:
-            if self.in_transaction() or not _is_read(sql) or not _connection_lost(exc):
+            if self.in_transaction():
+                raise  # transaction() decides: retry, or explain when it gives up
+            if _outside_cluster(exc):
+                raise TryAgain(NOT_IN_CLUSTER_MESSAGE) from exc
+            if not _is_read(sql) or not _connection_lost(exc):
                 raise
             _discard_connection(self)
         outer = self._state.ctx  # connect() starts a new context stack; keep the caller's
@@ -220,11 +227,19 @@ def _is_read(sql: str) -> bool:
     return sql.lstrip(" (\n").upper().startswith(("SELECT", "SHOW", "WITH"))
 
 
+def _outside_cluster(exc: BaseException) -> bool:
+    """Galera refusing work: 1047 (this node is not in the primary component, or not synced
+    yet) or a COMMIT it could not replicate (1180 "... Not connected to Primary Component").
+    Either way nothing was written anywhere, so the whole transaction may run again."""
+    code = mysql_error_code(exc)
+    return code == 1047 or (code == 1180 and "Primary Component" in str(exc))
+
+
 def _retryable(exc: BaseException) -> bool:
     code = mysql_error_code(exc)
     if code == 1305:  # savepoint lost: a deadlock inside a nested atomic(); look further down
         code = mysql_error_code(exc.__context__)
-    if code in RETRYABLE_MYSQL_ERRORS:
+    if code in RETRYABLE_MYSQL_ERRORS or _outside_cluster(exc):
         return True
     return "database is locked" in str(exc)
 
@@ -274,6 +289,8 @@ def transaction(fn: Callable[[], T], *, attempts: int = 8, atomic: bool = True) 
                     raise ConnectionLost() from exc
                 if code == 1205 or "database is locked" in str(exc):
                     raise TryAgain(LOCKED_MESSAGE) from exc
+                if _outside_cluster(exc):
+                    raise TryAgain(NOT_IN_CLUSTER_MESSAGE) from exc
                 raise TryAgain() from exc
             time.sleep(random.uniform(0.0, min(0.5, 0.004 * 2**attempt)) if not lost
                        else min(1.0, 0.05 * 2**attempt))

@@ -26,9 +26,11 @@ from mariadb_nodes import GaleraCluster, unavailable_reason
 from test_concurrency import SPAWN, assert_invariants
 
 import bmstui
-from bmstui.db import database, db_now
+from bmstui.db import NOT_IN_CLUSTER_MESSAGE, RETRY_BUDGET_SECONDS, database, db_now
+from bmstui.errors import TryAgain
 from bmstui.models import Booking, Movie, Screen, Seat, Show, ShowSeat
 from bmstui.seeding import create_show_seats
+from bmstui.services import seating
 
 pytestmark = [pytest.mark.galera, pytest.mark.slow]
 
@@ -203,3 +205,30 @@ def test_counters_on_three_nodes_never_sell_a_seat_twice(cluster, chain):
         f"{len(confirmed)} bookings ({len(cancelled)} cancelled again), "
         f"refused {dict(refused)}, retried {dict(retries)}, Galera conflicts {dict(conflicts)}"
     )
+
+
+def test_a_node_cut_off_from_the_cluster_refuses_in_plain_words(cluster, chain):
+    """Runs last: it takes the cluster down. Nodes 2 and 3 die; node 1 loses quorum and must
+    refuse reads and writes with the cluster message (after retrying within the budget), never
+    a raw 1047/1180 and never a hang."""
+    urls, show = chain
+    bmstui.open_database(urls[0])
+    seats = [seat.label for seat in seating.seat_map(show) if seat.status == "available"]
+    for node in cluster.nodes[1:]:
+        node.kill()
+    first = cluster.nodes[0]
+    deadline = time.monotonic() + 60
+    while first.status("wsrep_cluster_status")["wsrep_cluster_status"] == "Primary":
+        assert time.monotonic() < deadline, "node 1 never noticed it was alone"
+        time.sleep(0.5)
+    try:
+        started = time.monotonic()
+        with pytest.raises(TryAgain) as refused_write:
+            seating.hold(show, seats[:2])
+        with pytest.raises(TryAgain) as refused_read:
+            seating.seat_map(show)
+        waited = time.monotonic() - started
+    finally:
+        database.obj.close_all()
+    assert str(refused_write.value) == str(refused_read.value) == NOT_IN_CLUSTER_MESSAGE
+    assert waited < 3 * RETRY_BUDGET_SECONDS
