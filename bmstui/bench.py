@@ -22,10 +22,11 @@ def add_bench_parser(sub, common: argparse.ArgumentParser) -> None:
     )
     seed.add_argument("--scale", type=int, default=12, help="copies of the demo chain")
     seed.add_argument("--days", type=int, default=7)
-    from bmstui import bench_holds, bench_live, bench_ui
+    from bmstui import bench_holds, bench_live, bench_terminals, bench_ui
 
     bench_holds.add_parser(bench_sub, common)
     bench_live.add_parser(bench_sub, common)
+    bench_terminals.add_parser(bench_sub, common)
     bench_ui.add_parser(bench_sub, common)
 
 

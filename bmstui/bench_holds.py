@@ -40,9 +40,13 @@ def add_parser(bench_sub, common) -> None:
 
 
 def _bench_show() -> tuple[int, list[str]]:
-    """A new show on the biggest screen, a year ahead, all seats free; (show id, labels)."""
-    from bmstui.db import database, db_now
-    from bmstui.models import Movie, Screen, Seat, Show
+    """A new show on the biggest screen, a year ahead, all seats free; (show id, labels).
+
+    Its seats are dated an hour back, like a show on sale for a while: a brand-new show's seats
+    all fall in every grid's trailing poll window (``services.live.CHANGE_WINDOW``) at first.
+    """
+    from bmstui.db import database, db_now, later_sql
+    from bmstui.models import Movie, Screen, Seat, Show, ShowSeat
     from bmstui.schema import schema_missing
     from bmstui.seeding import create_show_seats
 
@@ -60,13 +64,14 @@ def _bench_show() -> tuple[int, list[str]]:
             show_id = Show.insert(movie=movie, screen=screen, starts_at=starts,
                                   ends_at=starts + timedelta(hours=3)).execute()
             create_show_seats([show_id])
+            ShowSeat.update(updated_at=later_sql(-3600)).where(ShowSeat.show == show_id).execute()
         labels = [s.label for s in Seat.select(Seat.label).where(Seat.screen == screen)
                   .order_by(Seat.y, Seat.x)]
     return show_id, labels
 
 
-def _worker_setup(url: str, locking: str) -> None:
-    use_settings(replace(get_settings(), locking=locking, terminal="bench"))
+def _worker_setup(url: str, locking: str, terminal: str = "bench") -> None:
+    use_settings(replace(get_settings(), locking=locking, terminal=terminal))
     bmstui.open_database(url)
 
 
