@@ -41,7 +41,8 @@ def add_parser(bench_sub, common) -> None:
                                  help="many counters on one show: propagation, queries/s")
     terms.add_argument("--n", type=int, default=20, help="counters (processes; default 20)")
     terms.add_argument("--seconds", type=float, default=10.0, help="busy phase")
-    terms.add_argument("--idle", type=float, default=5.0, help="idle phase")
+    terms.add_argument("--idle", type=float, default=10.0,
+                       help="idle phase (grids back off after 5 s without a change)")
     terms.add_argument("--seed", type=int, default=7, help="random seed of the clerks")
     terms.add_argument("--check", action="store_true",
                        help="exit 1 when a target is missed (the figures are printed anyway)")
@@ -111,6 +112,8 @@ def _grid(live, lock, counter, times, interval, phase, clerk_done, sightings, id
         time.sleep(max(0.0, slot - time.time()))
         if slot >= idle_from and clerk_done.is_set():  # a late sale is not idle
             idle_marks.append((slot, counter.value, time.process_time()))
+        if not live.poll_due():  # a quiet grid polls on every other tick, as on screen
+            continue
         result = live.fetch()
         with lock:
             live.apply(result)

@@ -80,6 +80,10 @@ class SeatScreen(Screen):
         self._timer.resume()
 
     def _tick(self) -> None:
+        if self.live is not None and self.live.poll_due():
+            self._poll()
+
+    def _poll(self) -> None:
         if self._polling or self.live is None:
             return
         self._polling = True
@@ -88,7 +92,7 @@ class SeatScreen(Screen):
 
     def poll_now(self) -> None:
         self._polling = False
-        self._tick()
+        self._poll()
 
     def _polled(self, result: Poll) -> None:
         self._polling = False

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bmstui.db import database
 from bmstui.models import ShowSeat
 from bmstui.services import catalog, sales, seating
-from bmstui.services.live import CHANGE_WINDOW, LiveSeats
+from bmstui.services.live import CHANGE_WINDOW, IDLE_AFTER, LiveSeats
 from bmstui.tickets import export_ticket, ticket_text
 
 
@@ -49,7 +49,7 @@ def test_a_change_stamped_before_the_last_poll_is_still_seen(new_show):
 
 def test_an_expired_hold_is_shown_free_and_the_watcher_sweeps_it(new_show):
     show_id = new_show()
-    watcher = LiveSeats.open(show_id)
+    watcher = LiveSeats.open(show_id, sweep_grace=0)
     seat = watcher.seats[3]
     seating.hold(show_id, [seat.label], ttl=0.2)
     watcher.apply(watcher.fetch())
@@ -61,6 +61,26 @@ def test_an_expired_hold_is_shown_free_and_the_watcher_sweeps_it(new_show):
         stored = ShowSeat.get_by_id(seat.id)
     assert stored.status == "available" and stored.hold_token is None
     assert not watcher.wants_sweep()  # nothing left to sweep, and not again so soon
+
+
+def test_only_the_first_grid_to_wake_sweeps_an_expired_hold(new_show):
+    """Twenty grids on one show must not all sweep the same expired seat: each waits its own
+    grace, and one that sees the seat come back meanwhile has nothing left to sweep."""
+    show_id = new_show()
+    early, late = LiveSeats.open(show_id, sweep_grace=0), LiveSeats.open(show_id, sweep_grace=2)
+    seat = early.seats[4]
+    seating.hold(show_id, [seat.label], ttl=0.2)
+    for grid in (early, late):
+        grid.apply(grid.fetch())
+    time.sleep(0.3)
+    late.apply(late.fetch())
+    assert late.status(seat.id) == "available"  # shown free at once, grace or not
+    assert not late.wants_sweep()  # but not swept by this grid yet
+    early.refresh()  # sweeps
+    late.apply(late.fetch())
+    time.sleep(2)
+    late.apply(late.fetch())
+    assert not late.wants_sweep()  # the seat came back as available: nothing to sweep
 
 
 def test_polls_use_the_database_clock_not_this_machine(new_show):
@@ -99,3 +119,17 @@ def test_catalog_show_finds_a_show_that_is_no_longer_on_sale(new_show):
     time.sleep(1.2)
     assert show_id not in [s.id for s in catalog.shows()]
     assert catalog.show(show_id).id == show_id
+
+
+def test_a_quiet_grid_polls_half_as_often_and_wakes_on_a_change(new_show):
+    now = [100.0]
+    show_id = new_show()
+    grid = LiveSeats.open(show_id, clock=lambda: now[0])
+    assert all(grid.poll_due() for _ in range(8))  # just opened: every tick
+    now[0] += IDLE_AFTER + 0.1
+    assert [grid.poll_due() for _ in range(6)].count(True) == 3  # quiet: every other tick
+    seating.hold(show_id, [grid.seats[7].label])
+    while not grid.poll_due():
+        pass
+    assert grid.apply(grid.fetch()) == {grid.seats[7].id}
+    assert all(grid.poll_due() for _ in range(8))  # a change: every tick again

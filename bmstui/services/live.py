@@ -11,6 +11,7 @@ show (at most every ``SWEEP_EVERY`` seconds) so reports and other readers agree.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -26,6 +27,15 @@ from bmstui.services.seating import SeatState, seat_map, sweep
 # writer has the lock from BEGIN IMMEDIATE, so its statements run just before it commits.
 CHANGE_WINDOW = timedelta(seconds=15)
 SWEEP_EVERY = 5.0  # seconds between sweeps of one show by one terminal
+# A terminal waits a random part of this after a hold ran out before it sweeps: the first to
+# wake sweeps, and the others see the seat come back in their next poll instead of all twenty
+# grids sweeping the same seat at once (which would cost an idle counter more than its poll).
+SWEEP_GRACE = 3.0
+# A grid that has seen nothing change for IDLE_AFTER seconds polls on every IDLE_EVERY-th tick
+# of its timer: an idle counter costs the database half as much, and the first change after a
+# quiet spell still shows within two poll intervals; any change puts it back on every tick.
+IDLE_AFTER = 5.0
+IDLE_EVERY = 2
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ class LiveSeats:
     """
 
     def __init__(self, show_id: int, seats: Iterable[SeatState], db_now: datetime,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, sweep_grace: float | None = None):
         self.show_id = show_id
         self.seats: list[SeatState] = list(seats)
         self.index = {seat.id: i for i, seat in enumerate(self.seats)}
@@ -90,12 +100,17 @@ class LiveSeats:
         self.db_now = db_now
         self.clock = clock
         self._last_sweep = float("-inf")
+        self._last_change = clock()
+        self._ticks = 0
+        grace = random.uniform(0, SWEEP_GRACE) if sweep_grace is None else sweep_grace
+        self._sweep_grace = timedelta(seconds=grace)
         self.token: str | None = None  # the hold this counter has, if any
 
     @classmethod
-    def open(cls, show_id: int, clock: Callable[[], float] = time.monotonic) -> LiveSeats:
+    def open(cls, show_id: int, clock: Callable[[], float] = time.monotonic,
+             sweep_grace: float | None = None) -> LiveSeats:
         seats, now = snapshot(show_id)
-        return cls(show_id, seats, now, clock)
+        return cls(show_id, seats, now, clock, sweep_grace)
 
     def seat(self, seat_id: int) -> SeatState:
         return self.seats[self.index[seat_id]]
@@ -138,6 +153,7 @@ class LiveSeats:
                 continue
             self.seats[i] = replace(old, status=change.status, mine=change.mine,
                                     held_until=held_until)
+            self._last_change = self.clock()
             if change.status == "held":
                 self._held.add(change.id)
             else:
@@ -148,12 +164,21 @@ class LiveSeats:
             if (self.status(seat_id), self.seat(seat_id).mine) != seen
         }
 
+    def poll_due(self) -> bool:
+        """Called on every tick of the grid's poll timer: whether to poll on this one."""
+        self._ticks += 1
+        if self.clock() - self._last_change < IDLE_AFTER:
+            return True
+        return self._ticks % IDLE_EVERY == 0
+
     def wants_sweep(self) -> bool:
-        """A hold here ran out but is still stored as held, and this terminal has not swept
-        lately: worth one sweep of this show."""
+        """A hold here ran out (this terminal's grace ago) but is still stored as held, and
+        this terminal has not swept lately: worth one sweep of this show."""
         if self.clock() - self._last_sweep < SWEEP_EVERY:
             return False
-        expired = any(self.status(seat_id) == "available" for seat_id in self._held)
+        due = self.db_now - self._sweep_grace
+        expired = any(seat.held_until is not None and seat.held_until <= due
+                      for seat in map(self.seat, self._held))
         if expired:
             self._last_sweep = self.clock()
         return expired
