@@ -28,7 +28,8 @@ def add_parser(bench_sub, common) -> None:
                                 help="change propagation between grids, idle queries/s")
     live.add_argument("--watchers", type=int, default=10, help="grids watching (processes)")
     live.add_argument("--seconds", type=float, default=10.0, help="busy phase")
-    live.add_argument("--idle", type=float, default=5.0, help="idle phase")
+    live.add_argument("--idle", type=float, default=10.0,
+                      help="idle phase (grids back off after 5 s without a change)")
     live.add_argument("--every", type=float, default=0.1, help="seconds between changes")
 
 
