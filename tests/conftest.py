@@ -148,31 +148,34 @@ def demo_db(backend, backends):
     return _seeded[backend]
 
 
-@pytest.fixture
-def new_show(demo_db):
-    """Factory: a fresh show (far in the future unless told) on a demo screen, all seats free."""
+def make_show(*, starts_in: timedelta = timedelta(days=30), layout: str = "classic-150") -> int:
+    """A fresh show (a month ahead unless told) on a demo screen of the bound database, all
+    seats free."""
     from bmstui.db import db_now
     from bmstui.models import Movie, Screen, Show
     from bmstui.seeding import create_show_seats
 
-    def make(*, starts_in: timedelta = timedelta(days=30), layout: str = "classic-150") -> int:
-        with database.connection_context():
-            screen = Screen.select().where(Screen.layout == layout).order_by(Screen.id).first()
-            movie = Movie.select().order_by(Movie.id).first()
-            starts = db_now().replace(microsecond=0) + starts_in
-            # A unique start per screen: nudge by whole seconds until free.
-            while Show.select().where((Show.screen == screen) & (Show.starts_at == starts)).exists():
-                starts += timedelta(seconds=1)
-            with database.atomic():
-                show_id = Show.insert(
-                    movie=movie, screen=screen, starts_at=starts,
-                    ends_at=starts + timedelta(minutes=movie.duration), format="2D",
-                    price_factor=1,
-                ).execute()
-                create_show_seats([show_id])
-        return show_id
+    with database.connection_context():
+        screen = Screen.select().where(Screen.layout == layout).order_by(Screen.id).first()
+        movie = Movie.select().order_by(Movie.id).first()
+        starts = db_now().replace(microsecond=0) + starts_in
+        # A unique start per screen: nudge by whole seconds until free.
+        while Show.select().where((Show.screen == screen) & (Show.starts_at == starts)).exists():
+            starts += timedelta(seconds=1)
+        with database.atomic():
+            show_id = Show.insert(
+                movie=movie, screen=screen, starts_at=starts,
+                ends_at=starts + timedelta(minutes=movie.duration), format="2D",
+                price_factor=1,
+            ).execute()
+            create_show_seats([show_id])
+    return show_id
 
-    return make
+
+@pytest.fixture
+def new_show(demo_db):
+    """Factory: ``make_show`` on the demo database."""
+    return make_show
 
 
 @pytest.fixture

@@ -155,7 +155,23 @@ class GaleraNodeSettings:
         ]
 
 
-class MariaDBNode:
+class _Started:
+    """``with``: started on entry (cleaned up if that fails), stopped and deleted on exit."""
+
+    def __enter__(self) -> Self:
+        try:
+            if not self.running:
+                self.start()
+        except BaseException:
+            self.cleanup()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cleanup()
+
+
+class MariaDBNode(_Started):
     """One private ``mariadbd``: its data dir, port, process, and the means to end it."""
 
     def __init__(self, name: str, base_dir: str | Path | None = None, port: int | None = None,
@@ -286,17 +302,6 @@ class MariaDBNode:
         self.stop(timeout=30)
         shutil.rmtree(self.base_dir if self._own_base else self.dir, ignore_errors=True)
 
-    def __enter__(self) -> Self:
-        try:
-            if not self.running:
-                self.start()
-        except BaseException:
-            self.cleanup()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.cleanup()
 
     # -- talking to it ----------------------------------------------------------------------
 
@@ -360,7 +365,7 @@ class MariaDBNode:
                 os.chown(os.path.join(root, entry), user.pw_uid, user.pw_gid)
 
 
-class GaleraCluster:
+class GaleraCluster(_Started):
     """``size`` Galera nodes on loopback: node 1 bootstraps, the others join by rsync SST."""
 
     def __init__(self, size: int = 3, base_dir: str | Path | None = None,
@@ -378,6 +383,10 @@ class GaleraCluster:
             )
             for i in range(size)
         ]
+
+    @property
+    def running(self) -> bool:
+        return any(node.running for node in self.nodes)
 
     def start(self, timeout: float = 150) -> GaleraCluster:
         """Bootstrap node 1, then join the others one at a time (one donor, one SST at once)."""
@@ -435,16 +444,6 @@ class GaleraCluster:
             for node in self.nodes:
                 shutil.rmtree(node.dir, ignore_errors=True)
 
-    def __enter__(self) -> Self:
-        try:
-            self.start()
-        except BaseException:
-            self.cleanup()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.cleanup()
 
 
 def _left(deadline: float) -> float:

@@ -18,18 +18,17 @@ import itertools
 import os
 import time
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 import workers
+from conftest import make_show
 from mariadb_nodes import GaleraCluster, unavailable_reason
 from test_concurrency import SPAWN, assert_invariants
 
 import bmstui
-from bmstui.db import NOT_IN_CLUSTER_MESSAGE, RETRY_BUDGET_SECONDS, database, db_now
+from bmstui.db import NOT_IN_CLUSTER_MESSAGE, RETRY_BUDGET_SECONDS, database
 from bmstui.errors import TryAgain
-from bmstui.models import Booking, Movie, Screen, Seat, Show, ShowSeat
-from bmstui.seeding import create_show_seats
+from bmstui.models import Booking, Seat, ShowSeat
 from bmstui.services import seating
 
 pytestmark = [pytest.mark.galera, pytest.mark.slow]
@@ -68,29 +67,13 @@ def chain(cluster):
     try:
         bmstui.create_schema()
         bmstui.load_demo_data(days=1)
-        show = _new_show()
+        show = make_show()
         seats = _causal_count(first, show)
         for node in cluster.nodes[1:]:
             assert _causal_count(node, show) == seats, f"{node.name} missed the show's seats"
         yield [node.url("bmstui") for node in cluster.nodes], show
     finally:
         database.obj.close_all()
-
-
-def _new_show() -> int:
-    """A show a month ahead on a 150-seat demo screen (as conftest's ``new_show``)."""
-    with database.connection_context():
-        screen = Screen.select().where(Screen.layout == "classic-150").order_by(Screen.id).first()
-        movie = Movie.select().order_by(Movie.id).first()
-        starts = db_now().replace(microsecond=0) + timedelta(days=30)
-        with database.atomic():
-            show_id = Show.insert(
-                movie=movie, screen=screen, starts_at=starts,
-                ends_at=starts + timedelta(minutes=movie.duration), format="2D",
-                price_factor=1,
-            ).execute()
-            create_show_seats([show_id])
-    return show_id
 
 
 def _causal_count(node, show_id: int) -> int:
