@@ -15,7 +15,9 @@ from peewee import JOIN
 
 from bmstui.config import get_settings
 from bmstui.db import database, now_sql, parse_db_datetime
+from bmstui.errors import BookingError, shown
 from bmstui.models import AuditEvent, Booking, Operator
+from bmstui.services.seat_lookup import clean_text
 
 # What each kind of row means, for filters and the browser's legend.
 KINDS = {
@@ -52,7 +54,7 @@ def record(kind: str, *, operator_id: int | None = None, booking_id: int | None 
     """One audit row; call it inside the action's own transaction."""
     AuditEvent.insert(at=now_sql(), kind=kind, operator=operator_id,
                       terminal=get_settings().terminal, booking=booking_id,
-                      detail=str(detail)[:2000]).execute()
+                      detail=clean_text(detail)[:2000]).execute()
 
 
 def events(*, kind: str | None = None, operator: str | None = None,
@@ -67,23 +69,28 @@ def events(*, kind: str | None = None, operator: str | None = None,
              .join(Operator, JOIN.LEFT_OUTER, on=(AuditEvent.operator == Operator.id))
              .switch(AuditEvent)
              .join(Booking, JOIN.LEFT_OUTER, on=(AuditEvent.booking == Booking.id)))
+    kind, operator, terminal, booking, text = (
+        None if value is None else clean_text(value).strip()
+        for value in (kind, operator, terminal, booking, text))
     if kind:
-        kind = kind.strip()
         query = query.where(AuditEvent.kind.startswith(kind[:-1]) if kind.endswith("*")
                             else AuditEvent.kind == kind)
     if operator:
-        query = query.where(Operator.name == operator.strip())
+        query = query.where(Operator.name == operator)
     if terminal:
-        query = query.where(AuditEvent.terminal == terminal.strip())
+        query = query.where(AuditEvent.terminal == terminal)
     if booking:
-        query = query.where(Booking.code == booking.strip().upper())
+        query = query.where(Booking.code == booking.upper())
     if text:
-        query = query.where(AuditEvent.detail.contains(text.strip()))
+        query = query.where(AuditEvent.detail.contains(text))
     if since:
         query = query.where(AuditEvent.at >= since)
     if until:
         query = query.where(AuditEvent.at < until)
-    limit = max(1, min(int(limit), MAX_ROWS))
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise BookingError(
+            f"A limit is a whole number of rows, not {shown(limit, 20, quoted=True)}")
+    limit = max(1, min(limit, MAX_ROWS))
     with database.connection_context():
         rows = list(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
                     .tuples())

@@ -13,10 +13,13 @@ from decimal import Decimal
 import peewee as pw
 
 from bmstui.db import database
-from bmstui.errors import BookingNotFound
+from bmstui.errors import BookingError, BookingNotFound, shown
 from bmstui.models import Booking as BookingRow
 from bmstui.models import BookingSeat, Coupon, Payment, Refund, Seat, ShowSeat
 from bmstui.pricing import money
+from bmstui.services.seat_lookup import plain_text
+
+MAX_RESULTS = 500  # a lookup lists at most this many bookings
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,9 @@ def customer_of(customer) -> tuple[str, str]:
     if customer is None:
         return "", ""
     if isinstance(customer, dict):
-        phone = str(customer.get("phone") or "")
-        return str(customer.get("name") or "")[:80], (phone_digits(phone) or phone)[:20]
-    text = str(customer).strip()
+        phone = plain_text(customer.get("phone") or "")
+        return plain_text(customer.get("name") or "")[:80], (phone_digits(phone) or phone)[:20]
+    text = plain_text(customer)
     phone = phone_digits(text)
     return ("", phone[:20]) if phone else (text[:80], "")
 
@@ -99,8 +102,11 @@ def booking_for_token(token: str) -> Booking | None:
 
 
 def normalise_code(code) -> str:
-    """'bms abc234' / 'ABC234' -> 'BMS-ABC234' (case and spaces forgiven)."""
+    """'bms abc234' / 'ABC234' -> 'BMS-ABC234' (case and spaces forgiven); '' for text that
+    cannot be a code (codes are ASCII letters and digits)."""
     wanted = str(code).strip().upper().replace(" ", "")[:20]
+    if not (wanted.isascii() and wanted.isprintable()):
+        return ""
     if wanted and not wanted.startswith("BMS-"):
         wanted = "BMS-" + wanted.removeprefix("BMS")
     return wanted
@@ -118,8 +124,11 @@ def find_booking(code: str) -> Booking:
 
 def find_bookings(text: str, limit: int = 20) -> list[Booking]:
     """Bookings by code, or by the customer's phone number (newest first)."""
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise BookingError(
+            f"A search limit is a whole number, not {shown(limit, 20, quoted=True)}")
     text = str(text).strip()[:40]
-    if not text:
+    if not text or limit < 1:
         return []
     phone = phone_digits(text)
     if not phone:
@@ -132,6 +141,6 @@ def find_bookings(text: str, limit: int = 20) -> list[Booking]:
             BookingRow.select(BookingRow.id)
             .where(BookingRow.customer_phone.endswith(phone[-10:]))
             .order_by(BookingRow.id.desc())
-            .limit(limit)
+            .limit(min(limit, MAX_RESULTS))
         )
         return [booking_view(row.id) for row in rows]

@@ -25,6 +25,7 @@ from bmstui.errors import (
     CancellationClosed,
     InvalidSeats,
     NotAuthorized,
+    join_labels,
 )
 from bmstui.models import Booking as BookingRow
 from bmstui.models import BookingSeat, Payment, Show, ShowSeat
@@ -33,7 +34,7 @@ from bmstui.pricing import money, rupees
 from bmstui.services import audit
 from bmstui.services.bookings import normalise_code
 from bmstui.services.operators import require_manager
-from bmstui.services.seat_lookup import normalise_labels, operator_id_of
+from bmstui.services.seat_lookup import normalise_labels, operator_id_of, plain_text
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def _chosen(row: BookingRow, labels) -> tuple[list, list]:
     by_label = {seat.label: seat for seat in seats}
     unknown = [label for label in wanted if label not in by_label]
     if unknown:
-        raise InvalidSeats(unknown, f"Not on booking {row.code}: {', '.join(unknown)}")
+        raise InvalidSeats(unknown, f"Not on booking {row.code}: {join_labels(unknown)}")
     gone = [label for label in wanted if by_label[label].status != "sold"]
     if gone:
         raise BookingError(f"Already cancelled on booking {row.code}: {', '.join(gone)}")
@@ -201,7 +202,7 @@ def cancel(code, *, labels=None, operator=None, reason=None) -> Refund:
     (``NotAuthorized`` for a cashier) or, with no operator, ``cancellation.allow_override`` is
     on; the override and its reason are recorded with the refund."""
     settings = get_settings()
-    reason = str(reason or "").strip()[:255]
+    reason = plain_text(reason or "")[:255]
     with database.connection_context():
         operator_id = operator_id_of(operator)
     overridable = may_override(operator, settings)

@@ -123,12 +123,14 @@ def movies(
     """Movies with at least one upcoming show matching the filters, by title."""
     playing = _upcoming_shows(city_id=city_id, theater_id=theater_id, day=day).select(Show.movie)
     rows = Movie.select().where(Movie.active & Movie.id.in_(playing)).order_by(Movie.title)
-    if query:
-        rows = rows.where(Movie.title.contains(str(query).strip()))
+    from bmstui.services.seat_lookup import clean_text
+
+    if query:  # matched literally: peewee escapes % and _ in contains()
+        rows = rows.where(Movie.title.contains(clean_text(query).strip()))
     for field, value in ((Movie.language, language), (Movie.genre, genre),
                          (Movie.certificate, certificate)):
         if value:
-            rows = rows.where(field == value)
+            rows = rows.where(field == clean_text(value))
     with database.connection_context():
         return [
             MovieInfo(m.id, m.title, m.language, m.genre, m.certificate, m.duration, m.rating,

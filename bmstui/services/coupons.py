@@ -16,14 +16,15 @@ import peewee as pw
 
 from bmstui.coupon_rules import COUPON_KINDS, CouponInfo, discount, refusal, unknown
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
-from bmstui.errors import BookingError, CouponInvalid
+from bmstui.errors import BookingError, CouponInvalid, shown
 from bmstui.models import Coupon, CouponUse
 from bmstui.pricing import amount_of, money
 from bmstui.services import audit
+from bmstui.services.seat_lookup import clean_text
 
 
 def normalise_code(code) -> str:
-    return str(code or "").strip().upper().replace(" ", "")[:32]
+    return clean_text(code or "").strip().upper().replace(" ", "")[:32]
 
 
 def _info(row: Coupon) -> CouponInfo:
@@ -118,7 +119,8 @@ def _limit(value, what: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise BookingError(f"{what} must be a whole number of at least 1, not {value!r}")
+        raise BookingError(f"{what} must be a whole number of at least 1, "
+                           f"not {shown(value, 20, quoted=True)}")
     return value
 
 
@@ -165,9 +167,11 @@ def create(code: str, kind: str, value, *, max_discount=None, min_amount=0,
     actor = require_manager(operator if operator is not None else by, "creating a coupon")
     wanted = normalise_code(code)
     if not wanted or not wanted.replace("-", "").replace("_", "").isalnum():
-        raise BookingError(f"A coupon code is letters and digits, not {code!r}")
+        raise BookingError(
+            f"A coupon code is letters and digits, not {shown(code, 32, quoted=True)}")
     if kind not in COUPON_KINDS:
-        raise BookingError(f"A coupon is {' or '.join(COUPON_KINDS)}, not {kind!r}")
+        raise BookingError(f"A coupon is {' or '.join(COUPON_KINDS)}, "
+                           f"not {shown(kind, 20, quoted=True)}")
     amount = _check_value(kind, value)
     _check_window(valid_from, valid_until)
     fields = dict(  # noqa: C408 -- keyword form reads like the model

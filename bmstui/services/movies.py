@@ -9,6 +9,7 @@ tickets already printed say when the show ends).
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import peewee as pw
@@ -19,6 +20,7 @@ from bmstui.models import Movie
 from bmstui.services import audit
 from bmstui.services.catalog import MovieInfo
 from bmstui.services.operators import require_manager
+from bmstui.services.seat_lookup import clean_text
 
 # CBFC certificates: U, UA (with its 2024 age bands UA7+, UA13+, UA16+), A, S (specialised).
 CERTIFICATES = ("U", "UA", "UA7+", "UA13+", "UA16+", "A", "S")
@@ -57,6 +59,8 @@ def _text(value, what: str, most: int) -> str:
     text = " ".join(value.split())  # one line, single spaces: it is shown in lists
     if not text:
         raise BookingError(f"The {what} cannot be empty")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
+        raise BookingError(f"The {what} cannot contain control characters")
     if len(text) > most:
         raise BookingError(f"The {what} is {len(text)} characters long; at most {most}")
     return text
@@ -94,7 +98,7 @@ def _rating(value) -> Decimal | None:
 
 
 def _synopsis(value) -> str:
-    text = str(value or "").strip()
+    text = clean_text(value or "").strip()
     if len(text) > MAX_SYNOPSIS:
         raise BookingError(f"The synopsis is {len(text)} characters long; at most {MAX_SYNOPSIS}")
     return text

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
-from bmstui.errors import BookingError, LoginFailed, NotAuthorized
+from bmstui.errors import BookingError, LoginFailed, NotAuthorized, shown
 from bmstui.models import ROLES, Operator
 from bmstui.passwords import hash_password, verify_password
 from bmstui.services import audit
+from bmstui.services.seat_lookup import MAX_ID, clean_text
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 5
@@ -44,10 +45,13 @@ def _find(operator) -> Operator | None:
     """An Operator row from an OperatorInfo, a row, an id or a name."""
     if isinstance(operator, OperatorInfo | Operator):
         operator = operator.id
-    with database.connection_context():
-        if isinstance(operator, int) and not isinstance(operator, bool):
+    if isinstance(operator, int) and not isinstance(operator, bool):
+        if not 0 < operator <= MAX_ID:
+            return None
+        with database.connection_context():
             return Operator.get_or_none(Operator.id == operator)
-        return Operator.get_or_none(Operator.name == str(operator).strip())
+    with database.connection_context():
+        return Operator.get_or_none(Operator.name == clean_text(operator).strip())
 
 
 def get(operator) -> OperatorInfo:
@@ -91,7 +95,7 @@ def add(name: str, password: str, *, role: str = "cashier", by=None) -> Operator
         raise BookingError(f"An operator name is letters and digits (. - _ allowed), "
                            f"not {name[:60]!r}")
     if role not in ROLES:
-        raise BookingError(f"A role is {' or '.join(ROLES)}, not {role!r}")
+        raise BookingError(f"A role is {' or '.join(ROLES)}, not {shown(role, 20, quoted=True)}")
     hashed = _check_password(password)
 
     def attempt() -> OperatorInfo:
@@ -111,9 +115,10 @@ def _locked_row(name_or_id) -> Operator:
     already exclusive), so two managers changing one operator queue instead of racing."""
     key = name_or_id.id if isinstance(name_or_id, OperatorInfo | Operator) else name_or_id
     if isinstance(key, int) and not isinstance(key, bool):
-        query = Operator.select().where(Operator.id == key)
+        in_range = 0 < key <= MAX_ID  # beyond it no row, and SQLite cannot even compare
+        query = Operator.select().where(Operator.id == (key if in_range else 0))
     else:
-        query = Operator.select().where(Operator.name == str(key).strip())
+        query = Operator.select().where(Operator.name == clean_text(key).strip())
     row = (query.for_update() if is_mysql() else query).first()
     if row is None:
         raise BookingError(f"No such operator: {str(key)[:60]!r}")
@@ -169,7 +174,7 @@ def set_active(name_or_id, active: bool, *, by) -> OperatorInfo:
 def set_role(name_or_id, role: str, *, by) -> OperatorInfo:
     """Make an operator a cashier or a manager. A manager cannot demote themselves."""
     if role not in ROLES:
-        raise BookingError(f"A role is {' or '.join(ROLES)}, not {role!r}")
+        raise BookingError(f"A role is {' or '.join(ROLES)}, not {shown(role, 20, quoted=True)}")
 
     def apply(row: Operator, actor: int | None) -> str | None:
         if row.role == role:
@@ -207,7 +212,7 @@ def _locked_text(name: str, until: datetime, now: datetime) -> str:
 
 def login(name: str, password: str) -> OperatorInfo:
     """The operator, if the password is right and they are neither locked nor disabled."""
-    name = str(name).strip()[:60]
+    name = clean_text(name).strip()[:60]
     row = _find(name) if name else None
     # Verify outside the transaction: scrypt is slow on purpose, and holds no lock meanwhile.
     right = row is not None and verify_password(str(password), row.password_hash)

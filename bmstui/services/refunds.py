@@ -20,7 +20,9 @@ from bmstui.pricing import money, rupees
 from bmstui.services import audit
 from bmstui.services.cancellations import Refund, _booking_row, refunded_so_far
 from bmstui.services.operators import require_manager
-from bmstui.services.seat_lookup import operator_id_of
+from bmstui.services.seat_lookup import operator_id_of, plain_text
+
+MOST = Decimal(99_999_999)  # more than any booking: checked before the paise are
 
 
 def refundable(code) -> Decimal:
@@ -37,6 +39,8 @@ def _amount(value) -> Decimal:
         raise BookingError(f"A refund is an amount in rupees, not {str(value)[:20]!r}") from None
     if not amount.is_finite() or amount <= 0:
         raise BookingError("A refund must be more than ₹0")
+    if amount > MOST:
+        raise BookingError(f"A refund is at most {rupees(MOST)}")
     if amount != amount.quantize(Decimal("0.01")):
         raise BookingError("A refund is in rupees and paise (two decimals at most)")
     return amount
@@ -46,7 +50,7 @@ def refund(code, amount, *, reason: str, operator=None) -> Refund:
     """Give back ``amount`` of booking ``code``'s payment by its method (a manager's action;
     ``reason`` is required and recorded). The seats stay sold."""
     require_manager(operator, "refunding money")
-    reason = str(reason or "").strip()[:255]
+    reason = plain_text(reason or "")[:255]
     if not reason:
         raise BookingError("Say why the money is refunded; the reason is recorded")
     amount = _amount(amount)

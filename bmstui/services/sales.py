@@ -29,6 +29,7 @@ from bmstui.errors import (
     HoldExpired,
     OutcomeUnknown,
     PaymentDeclined,
+    shown,
 )
 from bmstui.models import PAYMENT_METHODS, BookingSeat, Payment, Show, ShowSeat
 from bmstui.models import Booking as BookingRow
@@ -95,7 +96,8 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
     token = check_token(token)
     method = str(method).strip().lower()
     if method not in PAYMENT_METHODS:
-        raise PaymentDeclined(f"Unknown payment method {method!r}; use {', '.join(PAYMENT_METHODS)}")
+        raise PaymentDeclined(f"Unknown payment method {shown(method, 20, quoted=True)}; "
+                              f"use {', '.join(PAYMENT_METHODS)}")
     settings = get_settings()
     name, phone = customer_of(customer)
     with database.connection_context():

@@ -6,6 +6,8 @@ per-process seat index and the read-only explanations of a refused hold.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -21,10 +23,14 @@ from bmstui.errors import (
     InvalidSeats,
     ShowNotFound,
     TooManySeats,
+    join_labels,
+    shown,
 )
 from bmstui.models import Operator, Seat, ShowSeat
 from bmstui.pricing import money
 from bmstui.services.catalog import free_seat_condition
+
+MAX_ID = 2**63 - 1  # the largest row id either backend can compare with
 
 
 def normalise_labels(labels: Iterable[str] | str) -> list[str]:
@@ -40,11 +46,11 @@ def normalise_labels(labels: Iterable[str] | str) -> list[str]:
     clean = []
     for item in items:
         if not isinstance(item, str) or not item.strip() or len(item.strip()) > 8:
-            raise InvalidSeats(message=f"Not a seat label: {str(item)[:20]!r}")
+            raise InvalidSeats(message=f"Not a seat label: {shown(item, 20, quoted=True)}")
         clean.append(item.strip().upper())
-    dupes = sorted({label for label in clean if clean.count(label) > 1})
+    dupes = sorted(label for label, n in Counter(clean).items() if n > 1)
     if dupes:
-        raise InvalidSeats(dupes, f"Seat {', '.join(dupes)} chosen twice")
+        raise InvalidSeats(dupes, f"Seat {join_labels(dupes)} chosen twice")
     return clean
 
 
@@ -55,18 +61,49 @@ def check_count(count: int) -> None:
 
 
 def check_show_id(show_id) -> int:
-    if isinstance(show_id, bool) or not isinstance(show_id, int):
-        try:
-            return int(show_id)
-        except (TypeError, ValueError):
-            raise ShowNotFound(show_id) from None
-    return show_id
+    """A show id from an int (or its digits as text); anything else names no show."""
+    value = show_id
+    if isinstance(show_id, str):
+        text = show_id.strip()
+        value = int(text) if text.isascii() and text.isdigit() and len(text) < 20 else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise ShowNotFound(show_id)
+    return value
 
 
 def check_token(token) -> str:
-    if not isinstance(token, str) or not token or len(token) > 32:
+    if (not isinstance(token, str) or not token or len(token) > 32 or not token.isascii()
+            or not token.isprintable()):
         raise HoldNotFound("That is not a hold token")
     return token
+
+
+def seconds_of(value, what: str, error: type[Exception]) -> float:
+    """A duration a caller gave (int, float, Decimal, numeric text) in seconds, or ``error``."""
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise error(message=f"{what} is a number of seconds, "
+                    f"not {shown(value, 20, quoted=True)}") from None
+
+
+def clean_text(value) -> str:
+    """Text a caller typed, as the database can take it: lone surrogates (undecodable bytes
+    read with ``surrogateescape``) become U+FFFD and NULs are dropped (SQLite's LIKE would end
+    the pattern there and match everything)."""
+    return _SURROGATES.sub("\ufffd", str(value)).replace("\x00", "")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def plain_text(value) -> str:
+    """Free text to store and print later (a customer's name, a reason, a counter's name):
+    ``clean_text`` on one line, control characters (escape sequences, backspaces) as spaces."""
+    return " ".join(_CONTROLS.sub(" ", clean_text(value)).split())
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def db_clock(seconds: float) -> tuple[datetime, datetime]:
@@ -153,11 +190,18 @@ def contested_labels(ids: list[int], labels_by_id: dict[int, str]) -> list[str]:
 
 
 def operator_id_of(operator) -> int | None:
-    """The operator's id from an id, an Operator row, a name, or None (unknown name: None)."""
-    if operator is None or isinstance(operator, int):
-        return operator
+    """The operator's id from an id, an Operator row, a name, or None (unknown id or name:
+    None, as for a script run without a signed-in operator)."""
+    if operator is None or isinstance(operator, bool):
+        return None
+    if isinstance(operator, int):
+        if not 0 < operator <= MAX_ID:
+            return None
+        with database.connection_context():
+            found = Operator.select().where(Operator.id == operator).exists()
+        return operator if found else None
     if isinstance(operator, str):
         with database.connection_context():
-            row = Operator.get_or_none(Operator.name == operator)
+            row = Operator.get_or_none(Operator.name == clean_text(operator).strip())
         return row.id if row else None
     return getattr(operator, "id", None)

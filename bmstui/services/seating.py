@@ -49,7 +49,9 @@ from bmstui.services.seat_lookup import (
     db_clock,
     normalise_labels,
     operator_id_of,
+    plain_text,
     resolve,
+    seconds_of,
     show_refusal,
     taken_labels,
 )
@@ -159,10 +161,11 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
     wanted = normalise_labels(labels)
     check_count(len(wanted))
     settings = get_settings()
-    ttl = float(settings.hold_seconds if ttl is None else ttl)
+    ttl = seconds_of(settings.hold_seconds if ttl is None else ttl, "A hold's time",
+                     InvalidSeats)
     if not 0 < ttl <= 24 * 3600:
-        raise InvalidSeats(message=f"A hold lasts between 0 and 24 h, not {ttl} s")
-    terminal = str(terminal or settings.terminal)[:60]
+        raise InvalidSeats(message=f"A hold lasts between 0 and 24 h, not {ttl:g} s")
+    terminal = plain_text(terminal or settings.terminal)[:60] or settings.terminal
     token = secrets.token_hex(16)
     seats = resolve(show_id, wanted)
     ids = [sid for sid, _, _ in seats]
@@ -283,6 +286,8 @@ def release(token: str) -> int:
 
 def sweep(show_id: int | None = None) -> int:
     """Turn expired holds back into available seats (so grids and reports are true)."""
+    if show_id is not None:
+        show_id = check_show_id(show_id)
 
     def attempt() -> int:
         query = ShowSeat.select(ShowSeat.id).where(
@@ -346,9 +351,10 @@ def extend(token: str, seconds: float | None = None) -> Hold:
     """Push a live hold's expiry later, at most ``booking.max_extensions`` times."""
     token = check_token(token)
     settings = get_settings()
-    seconds = float(settings.extend_seconds if seconds is None else seconds)
+    seconds = seconds_of(settings.extend_seconds if seconds is None else seconds,
+                         "An extension", HoldExpired)
     if not 0 < seconds <= 3600:
-        raise HoldExpired(f"An extension is between 0 and 3600 s, not {seconds} s")
+        raise HoldExpired(f"An extension is between 0 and 3600 s, not {seconds:g} s")
 
     def attempt() -> None:
         row, now, ids = live_hold(token)
