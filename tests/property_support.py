@@ -1,5 +1,13 @@
 """What the property tests over the published API share: hypothesis settings, the readable-
-refusal check, and helpers that predict what a call should do with a given input."""
+refusal check, and helpers that predict what a call should do with a given input.
+
+Every call either succeeds with a sane result or raises a ``BookingError`` whose message a
+clerk can read (short, no driver names, no control characters); nothing else ever escapes, and
+the database invariants (``invariants.assert_invariants``) hold after every example. Each
+example works on its own show from ``new_show`` (the factory is the function-scoped fixture
+hypothesis is told about), so examples never see each other's holds; read-only searches share
+one set of bookings made once per test.
+"""
 
 from __future__ import annotations
 

@@ -1,12 +1,6 @@
 """Bad input to cancelling, refunding, searching, signing in and the manager's forms, on SQLite and MariaDB.
 
-Every call either succeeds with a sane result or raises a ``BookingError`` whose message a
-clerk can read (short, no driver names, no control characters); nothing else ever escapes, and
-the database invariants (``invariants.assert_invariants``) hold after every example.
-
-Each example works on its own show from ``new_show`` (the factory is the function-scoped
-fixture hypothesis is told about), so examples never see each other's holds. Read-only
-searches share one set of bookings made once per test.
+What every call must do with it, and what is checked after each example: property_support.
 """
 
 from __future__ import annotations
