@@ -10,10 +10,10 @@ from dataclasses import replace
 
 
 def _open(url: str, **settings) -> None:
+    from conftest import TEST_SETTINGS
+
     import bmstui
     from bmstui.config import use_settings
-
-    from conftest import TEST_SETTINGS
 
     use_settings(replace(TEST_SETTINGS, terminal=f"proc-{os.getpid()}", **settings))
     bmstui.open_database(url)
