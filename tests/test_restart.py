@@ -94,6 +94,11 @@ def test_counters_ride_out_a_database_restart(server, show, how):
 
     sold = [sale for r in reports for sale in r["sold"]]
     assert sold
+    first_after = [min(at for *_, at in r["sold"] if at > back_at) - back_at for r in reports]
+    print(f"\nrestart ({how}): {COUNTERS} counters, {len(sold)} sales, "
+          f"{len(outage)} outage refusals shown, "
+          f"{sum(1 for *_, at in sold if at > back_at)} sales after the server was back; "
+          f"each counter's first sale {min(first_after):.2f}–{max(first_after):.2f} s after it")
     with database.connection_context():
         for code, token, labels, _ in sold:
             row = Booking.get_or_none(Booking.code == code)
