@@ -7,6 +7,10 @@ The scripting API (a contract; later versions extend it, never rename it)::
     bmstui.create_schema()        # idempotent
     bmstui.load_demo_data()       # idempotent
     from bmstui.services import catalog, seating, sales
+    admin = bmstui.administrator()   # the actor of a script's manager actions and refunds
+
+Manager actions and anything that gives money back need a named actor: a signed-in operator
+or ``administrator()``; ``operator=None`` is nobody and raises ``NotAuthorized``.
 
 This package never imports textual; the UI lives in the ``screens`` package.
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["open_database", "create_schema", "load_demo_data", "__version__"]
+__all__ = ["open_database", "create_schema", "load_demo_data", "administrator", "__version__"]
 
 
 def open_database(url: str | None = None, *, create: bool = False):
@@ -37,3 +41,12 @@ def load_demo_data(**options):
     from bmstui.seeding import load_demo_data as _load
 
     return _load(**options)
+
+
+def administrator(name: str | None = None):
+    """The administrator principal of scripts and the command line: accepted wherever
+    ``operator=`` or ``by=`` is, with every right; audited as ``admin:<name>@<host>`` (``name``
+    defaults to the OS user)."""
+    from bmstui.actors import administrator as _administrator
+
+    return _administrator(name)

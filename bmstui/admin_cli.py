@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 import bmstui
+from bmstui.actors import administrator
 from bmstui.cli import command
 from bmstui.clock import local_today, to_local, to_utc, utc_range_of_local_day
 from bmstui.db import database
@@ -107,7 +108,8 @@ def show_add(args) -> int:
     bmstui.open_database()
     with database.connection_context():
         movie, screen = _movie_id(args.movie), _screen_id(args.screen)
-    show_id = scheduling.create_show(movie, screen, args.at, args.format)
+    show_id = scheduling.create_show(movie, screen, args.at, args.format,
+                                       operator=administrator())
     console.print(f"Scheduled show {show_id} at {to_local(args.at):%a %d %b %H:%M}",
                   highlight=False)
     return 0
@@ -141,7 +143,8 @@ def show_cancel(args) -> int:
     from bmstui.services import scheduling
 
     bmstui.open_database()
-    done = scheduling.cancel_show(args.show_id, reason=args.reason)
+    done = scheduling.cancel_show(args.show_id, reason=args.reason,
+                                  operator=administrator())
     console.print(f"Show {done.show_id} cancelled: {len(done.refunds)} bookings, {done.seats} "
                   f"seats, {rupees(done.refunded)} refunded", highlight=False)
     for refund in done.refunds:
@@ -155,7 +158,7 @@ def show_delete(args) -> int:
     from bmstui.services import scheduling
 
     bmstui.open_database()
-    scheduling.delete_show(args.show_id)
+    scheduling.delete_show(args.show_id, operator=administrator())
     console.print(f"Show {args.show_id} deleted", highlight=False)
     return 0
 
@@ -183,7 +186,8 @@ def refund(args) -> int:
     from bmstui.services import sales
 
     bmstui.open_database()
-    done = sales.refund(args.code, args.amount, reason=args.reason)
+    done = sales.refund(args.code, args.amount, reason=args.reason,
+                        operator=administrator())
     console.print(f"Refunded {rupees(done.amount)} of {done.booking_code} by {done.method}",
                   highlight=False)
     return 0

@@ -12,6 +12,7 @@ import sys
 from rich.console import Console
 
 import bmstui
+from bmstui.actors import administrator
 from bmstui.cli import EXIT_REFUSED, command
 
 console = Console()
@@ -36,7 +37,7 @@ def catalog_import(args) -> int:
 
     bmstui.open_database()
     try:
-        report = import_catalog(args.file, dry_run=args.dry_run)
+        report = import_catalog(args.file, dry_run=args.dry_run, operator=administrator())
     except CatalogImportError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)

@@ -164,12 +164,18 @@ class CancellationClosed(BookingError):
 
 
 class NotAuthorized(BookingError):
-    """The operator's role does not allow this action (cashiers sell, managers also manage)."""
+    """Nobody named, or a role that does not allow this action (cashiers sell, managers also
+    manage). ``role`` is None when no actor was given at all."""
 
-    def __init__(self, action: str, role: str = "cashier"):
+    def __init__(self, action: str, role: str | None = "cashier", message: str | None = None):
         self.action = action
-        super().__init__(f"{action[:1].upper()}{action[1:]} is a manager action; "
-                         f"a {role} cannot do it")
+        self.role = role
+        what = f"{action[:1].upper()}{action[1:]}"
+        if message is None:
+            message = (f"{what} needs a signed-in operator (a script acts as "
+                       f"bmstui.administrator())" if role is None
+                       else f"{what} is a manager action; a {role} cannot do it")
+        super().__init__(message)
 
 
 class LoginFailed(BookingError):

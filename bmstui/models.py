@@ -36,7 +36,22 @@ class MoneyField(pw.DecimalField):
 # composite serves the joins, and every index less is one less to update per seat change.
 
 
+class StableIdField(pw.AutoField):
+    """An id never given twice, even after the newest row is deleted: counters cache show and
+    seat ids, so a reused id would let a hold of "A2" take another show's seat. SQLite needs
+    AUTOINCREMENT for that (plain INTEGER PRIMARY KEY reuses the largest free id); MariaDB's
+    InnoDB keeps its AUTO_INCREMENT counter across deletes and restarts (10.2.4+)."""
+
+    def ddl(self, ctx):
+        nodes = super().ddl(ctx)
+        if isinstance(database.obj, pw.SqliteDatabase):
+            return pw.NodeList((nodes, pw.SQL("AUTOINCREMENT")))
+        return nodes
+
+
 class BaseModel(pw.Model):
+    id = StableIdField()
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -255,6 +270,7 @@ class AuditEvent(BaseModel):
     at = PreciseDateTimeField(index=True)
     kind = pw.CharField(max_length=30, index=True)
     operator = pw.ForeignKeyField(Operator, null=True)
+    actor = pw.CharField(max_length=120, default="")  # "admin:<name>@<host>"; "" = operator
     terminal = pw.CharField(max_length=60)
     booking = pw.ForeignKeyField(Booking, null=True)
     detail = pw.TextField(default="")

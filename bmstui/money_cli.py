@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 import bmstui
+from bmstui.actors import administrator
 from bmstui.cli import command
 from bmstui.clock import to_local, to_utc
 from bmstui.pricing import rupees
@@ -139,7 +140,7 @@ def coupon_add(args) -> int:
         args.percent if args.percent is not None else args.flat,
         max_discount=args.max_discount, min_amount=args.min_amount,
         valid_from=args.valid_from, valid_until=args.valid_until, active=not args.inactive,
-        usage_limit=args.limit, per_customer_limit=args.per_customer,
+        usage_limit=args.limit, per_customer_limit=args.per_customer, by=administrator(),
     )
     console.print(f"Coupon {made.code}: {made.describe}", highlight=False)
     return 0
@@ -158,7 +159,7 @@ def coupon_update(args) -> int:
     if not changes:
         console.print("Nothing to change: give at least one option (see --help)")
         return 1
-    made = coupons.update(args.code, **changes)
+    made = coupons.update(args.code, by=administrator(), **changes)
     state = "active" if made.active else "inactive"
     console.print(f"Coupon {made.code}: {made.describe} ({state})", highlight=False)
     return 0
@@ -178,7 +179,8 @@ def cancel(args) -> int:
                       f"{rupees(offer.amount)} ({offer.percent.normalize():f}% of "
                       f"{rupees(offer.paid_for_seats)}) by {offer.method}", highlight=False)
         return 0
-    refund = sales.cancel(args.code, labels=labels, reason=args.reason)
+    refund = sales.cancel(args.code, labels=labels, reason=args.reason,
+                          operator=administrator())
     console.print(
         f"{refund.booking_code}: cancelled {', '.join(refund.labels)}; refund "
         f"{rupees(refund.amount)} by {refund.method} ({refund.percent.normalize():f}% of "

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 import bmstui
+from bmstui.actors import administrator
 from bmstui.cli import command
 from bmstui.errors import BookingError
 from bmstui.models import ROLES
@@ -58,7 +59,8 @@ def operator_add(args) -> int:
     from bmstui.services import operators
 
     bmstui.open_database()
-    made = operators.add(args.name, _ask_password(), role=args.role)
+    made = operators.add(args.name, _ask_password(), role=args.role,
+                         by=administrator())
     console.print(f"Operator {made.name} added as {made.role}", highlight=False)
     return 0
 
@@ -83,7 +85,7 @@ def operator_enable(args) -> int:
     from bmstui.services import operators
 
     bmstui.open_database()
-    info = operators.set_active(args.name, args.operator_command == "enable", by=None)
+    info = operators.set_active(args.name, args.operator_command == "enable", by=administrator())
     console.print(f"Operator {info.name} is {'enabled' if info.active else 'disabled'}",
                   highlight=False)
     return 0
@@ -94,7 +96,7 @@ def operator_role(args) -> int:
     from bmstui.services import operators
 
     bmstui.open_database()
-    info = operators.set_role(args.name, args.role, by=None)
+    info = operators.set_role(args.name, args.role, by=administrator())
     console.print(f"Operator {info.name} is a {info.role}", highlight=False)
     return 0
 
@@ -105,6 +107,6 @@ def operator_password(args) -> int:
 
     bmstui.open_database()
     operators.get(args.name)  # say "no such operator" before asking for a password
-    info = operators.reset_password(args.name, _ask_password(), by=None)
+    info = operators.reset_password(args.name, _ask_password(), by=administrator())
     console.print(f"New password set for {info.name}; any lockout is lifted", highlight=False)
     return 0

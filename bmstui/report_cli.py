@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import bmstui
+from bmstui.actors import administrator
 from bmstui.cli import command
 from bmstui.clock import local_today, to_local, to_utc, utc_range_of_local_day
 from bmstui.errors import BookingError
@@ -181,7 +182,8 @@ def report_shift(args) -> int:
         raise BookingError("--to must be after --from")
     terminal = _counter(args)
     bmstui.open_database()
-    lines = reports.shift(since=since, until=until, operator=args.operator, terminal=terminal)
+    lines = reports.shift(since=since, until=until, operator=args.operator, terminal=terminal,
+                          by=administrator())
     title = (f"Shift {to_local(since):%a %d %b %Y %H:%M} – {to_local(until):%a %d %b %Y %H:%M}"
              + (f", operator {args.operator}" if args.operator else "")
              + (f", counter {terminal}" if terminal else ""))
@@ -211,7 +213,8 @@ def report_occupancy(args) -> int:
 
     first, last = _days(args)
     bmstui.open_database()
-    lines = reports.occupancy(day_from=first, day_to=last, theater=args.theater, city=args.city)
+    lines = reports.occupancy(day_from=first, day_to=last, theater=args.theater, city=args.city,
+                              by=administrator())
     title = (f"Occupancy {_period(first, last)}"
              + (f", {args.theater}" if args.theater else "")
              + (f", {args.city}" if args.city else ""))
@@ -252,7 +255,8 @@ def report_sales(args) -> int:
     terminal = _counter(args)
     bmstui.open_database()
     lines = reports.sales(day_from=first, day_to=last, group=args.group, theater=args.theater,
-                          city=args.city, operator=args.operator, terminal=terminal)
+                          city=args.city, operator=args.operator, terminal=terminal,
+                          by=administrator())
     title = (f"Sales {_period(first, last)} by {args.group}"
              + "".join(f", {what}" for what in (args.theater, args.city) if what)
              + (f", operator {args.operator}" if args.operator else "")

@@ -7,6 +7,7 @@ import peewee
 from bmstui.config import get_settings, mask_url
 from bmstui.db import database, is_mysql, make_database, mysql_error_code
 from bmstui.errors import ConnectionLost, DatabaseUnavailable
+from bmstui.migrations import upgrade
 from bmstui.models import ALL_MODELS
 
 MYSQL_TABLE_SETTINGS = ["ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"]
@@ -78,7 +79,8 @@ def open_database(url: str | None = None, *, create: bool = False) -> peewee.Dat
 
 
 def create_schema() -> None:
-    """Create every table and index that is missing; safe to run again and on a live system."""
+    """Create every table and index that is missing and bring older tables up to date
+    (``bmstui.migrations``); safe to run again and on a live system."""
     settings = MYSQL_TABLE_SETTINGS if is_mysql() else []
     for model in ALL_MODELS:
         model._meta.table_settings = settings
@@ -86,6 +88,7 @@ def create_schema() -> None:
         database.create_tables(ALL_MODELS, safe=True)
         if is_mysql():
             _widen_price_factor()
+        upgrade()
 
 
 def _widen_price_factor() -> None:

@@ -25,6 +25,7 @@ from bmstui.errors import (
 from bmstui.models import Hold as HoldRow
 from bmstui.models import Seat, ShowSeat
 from bmstui.services import coupons, seating
+from actor_support import ADMIN
 
 PROPS = hsettings(
     deadline=None,
@@ -161,11 +162,11 @@ def own_coupons(url: str) -> dict[str, str]:
         tag = secrets.token_hex(3).upper()
         made = {"percent": f"PCT{tag}", "flat": f"FLAT{tag}", "minimum": f"MIN{tag}",
                 "once": f"ONCE{tag}", "off": f"OFF{tag}", "single": f"ONE{tag}"}
-        coupons.create(made["percent"], "percent", 10, max_discount=150)
-        coupons.create(made["flat"], "flat", 50)
-        coupons.create(made["minimum"], "flat", 20, min_amount=100_000)
-        coupons.create(made["once"], "flat", 30, per_customer_limit=1)
-        coupons.create(made["off"], "flat", 40, active=False)
-        coupons.create(made["single"], "flat", 25, usage_limit=1)
+        coupons.create(made["percent"], "percent", 10, max_discount=150, by=ADMIN)
+        coupons.create(made["flat"], "flat", 50, by=ADMIN)
+        coupons.create(made["minimum"], "flat", 20, min_amount=100_000, by=ADMIN)
+        coupons.create(made["once"], "flat", 30, per_customer_limit=1, by=ADMIN)
+        coupons.create(made["off"], "flat", 40, active=False, by=ADMIN)
+        coupons.create(made["single"], "flat", 25, usage_limit=1, by=ADMIN)
         _COUPONS[url] = made
     return _COUPONS[url]

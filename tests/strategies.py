@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from actor_support import ADMIN
 from hypothesis import strategies as st
 
 LONG = "A" * 10_000
@@ -154,6 +155,6 @@ def coupon_codes(real: list[str]) -> st.SearchStrategy:
 
 
 def operators() -> st.SearchStrategy:
-    """Who a script says is acting: nobody, a name, an id, or nonsense."""
-    return st.one_of(st.none(), texts(20),
+    """Who a script says is acting: nobody, the administrator, a name, an id, or nonsense."""
+    return st.one_of(st.none(), st.just(ADMIN), texts(20),
                      st.sampled_from([0, -1, 99_999, 10**30, 1.5, True, b"admin", ["admin"]]))

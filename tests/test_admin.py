@@ -17,23 +17,24 @@ from bmstui.db import database, db_now
 from bmstui.errors import BookingError, LoginFailed, NotAuthorized
 from bmstui.models import AuditEvent, Coupon, Movie, Operator, Show
 from bmstui.services import audit, coupons, movies, operators, scheduling
+from actor_support import ADMIN
 
 PASSWORD = "a-long-password"
 
 
 def new_operator(role: str = "cashier") -> operators.OperatorInfo:
-    return operators.add(f"op{secrets.token_hex(3)}", PASSWORD, role=role)
+    return operators.add(f"op{secrets.token_hex(3)}", PASSWORD, role=role, by=ADMIN)
 
 
 def new_movie(**fields) -> movies.MovieInfo:
     values = {"title": f"Film {secrets.token_hex(3)}", "language": "Hindi", "genre": "Drama",
-              "certificate": "UA", "duration": 120, **fields}
+              "certificate": "UA", "duration": 120, "by": ADMIN, **fields}
     return movies.add_movie(**values)
 
 
 def new_coupon(**options) -> str:
     code = f"ADM{secrets.token_hex(3).upper()}"
-    coupons.create(code, "flat", 50, **options)
+    coupons.create(code, "flat", 50, **{"by": ADMIN, **options})
     return code
 
 
@@ -93,11 +94,11 @@ def test_duplicates_are_refused_regardless_of_case(demo_db):
     assert new_movie(title=made.title, language="Tamil").language == "Tamil"  # another dub
     other = new_movie()
     with pytest.raises(BookingError, match="is on the list already"):
-        movies.update_movie(other.id, title=made.title.lower())
+        movies.update_movie(other.id, title=made.title.lower(), by=ADMIN)
     with pytest.raises(BookingError, match="has no field colour"):
-        movies.update_movie(other.id, colour="red")
+        movies.update_movie(other.id, colour="red", by=ADMIN)
     with pytest.raises(BookingError, match="No such movie"):
-        movies.update_movie(10**9, genre="Drama")
+        movies.update_movie(10**9, genre="Drama", by=ADMIN)
 
 
 def test_a_new_duration_leaves_the_end_of_existing_shows_alone(demo_db):
@@ -105,9 +106,9 @@ def test_a_new_duration_leaves_the_end_of_existing_shows_alone(demo_db):
     with database.connection_context():
         screen_id = Show.select(Show.screen).first().screen_id
     starts = db_now().replace(microsecond=0) + timedelta(days=200, seconds=secrets.randbelow(9999))
-    show = scheduling.create_show(made.id, screen_id, starts, "2D")
-    movies.update_movie(made.id, duration=150)
-    later = scheduling.create_show(made.id, screen_id, starts + timedelta(hours=5), "2D")
+    show = scheduling.create_show(made.id, screen_id, starts, "2D", operator=ADMIN)
+    movies.update_movie(made.id, duration=150, by=ADMIN)
+    later = scheduling.create_show(made.id, screen_id, starts + timedelta(hours=5), "2D", operator=ADMIN)
     with database.connection_context():
         assert Show.get_by_id(show).ends_at - Show.get_by_id(show).starts_at == timedelta(
             minutes=100)
@@ -124,9 +125,9 @@ def test_a_change_whose_audit_row_fails_does_not_happen(demo_db, monkeypatch):
     with pytest.raises(RuntimeError):
         new_movie(title=title)
     with pytest.raises(RuntimeError):
-        movies.update_movie(made.id, genre="Horror")
+        movies.update_movie(made.id, genre="Horror", by=ADMIN)
     with pytest.raises(RuntimeError):
-        coupons.create(f"X{secrets.token_hex(3)}".upper(), "flat", 5)
+        coupons.create(f"X{secrets.token_hex(3)}".upper(), "flat", 5, by=ADMIN)
     monkeypatch.undo()
     with database.connection_context():
         assert not Movie.select().where(Movie.title == title).exists()
@@ -148,7 +149,7 @@ def test_update_a_coupon_with_its_audit_row(demo_db):
     operator_id, detail = audit_rows("coupon")[-1]
     assert operator_id == manager.id and detail.startswith(f"changed {code}: ")
     assert "value 50.00 -> 75.00" in detail and "usage_limit none -> 10" in detail
-    assert coupons.update(code, usage_limit=None).usage_limit is None  # None lifts the limit
+    assert coupons.update(code, usage_limit=None, by=ADMIN).usage_limit is None  # None lifts the limit
 
 
 def test_a_coupon_update_that_makes_no_sense_is_refused(demo_db):
@@ -167,10 +168,10 @@ def test_a_coupon_update_that_makes_no_sense_is_refused(demo_db):
         ({"kind": "percent"}, "kind cannot be changed"),
     ]:
         with pytest.raises(BookingError, match=message):
-            coupons.update(code, **changes)
+            coupons.update(code, by=ADMIN, **changes)
     with pytest.raises(BookingError, match="Unknown coupon code"):
-        coupons.update("NO-SUCH-CODE", active=False)
-    assert coupons.update(code, usage_limit=4).usage_limit == 4  # exactly the uses so far
+        coupons.update("NO-SUCH-CODE", active=False, by=ADMIN)
+    assert coupons.update(code, usage_limit=4, by=ADMIN).usage_limit == 4  # exactly the uses so far
     assert len(audit_rows("coupon")) == before + 1
 
 
@@ -218,11 +219,11 @@ def test_a_manager_cannot_disable_or_demote_themselves(demo_db):
 
 def test_the_last_active_manager_stays_one(empty_db):
     bmstui.create_schema()
-    boss = operators.add("boss", PASSWORD, role="manager")
+    boss = operators.add("boss", PASSWORD, role="manager", by=ADMIN)
     with pytest.raises(BookingError, match="boss is the last active manager"):
-        operators.set_active("boss", False, by=None)
+        operators.set_active("boss", False, by=ADMIN)
     with pytest.raises(BookingError, match="boss is the last active manager"):
-        operators.set_role("boss", "cashier", by=None)
+        operators.set_role("boss", "cashier", by=ADMIN)
     deputy = operators.add("deputy", PASSWORD, role="manager", by=boss)
     assert operators.set_role("boss", "cashier", by=deputy).role == "cashier"
     assert audit_rows("operator") == [(None, "added boss as manager"),

@@ -13,6 +13,7 @@ from bmstui.db import database, db_now
 from bmstui.errors import BookingError
 from bmstui.models import AuditEvent, Booking, Refund, Show, ShowSeat
 from bmstui.services import audit, operators, sales, scheduling, seating
+from actor_support import ADMIN
 
 
 class DiskFull(Exception):
@@ -42,7 +43,7 @@ def test_each_action_writes_one_row_with_operator_counter_and_database_time(new_
                                                                             settings):
     counter = f"till-{secrets.token_hex(3)}"
     settings(terminal=counter)
-    manager = operators.add(f"au{secrets.token_hex(3)}", "audit-pass-1", role="manager")
+    manager = operators.add(f"au{secrets.token_hex(3)}", "audit-pass-1", role="manager", by=ADMIN)
     before = db_now()
     booking = sales.confirm(seating.hold(new_show(), ["A1", "A2"]).token, method="cash",
                             operator=manager)
@@ -79,9 +80,9 @@ def test_a_cancel_or_refund_whose_audit_row_fails_is_not_made(new_show, monkeypa
 
     monkeypatch.setattr(audit, "record", record_then_fail)
     with pytest.raises(DiskFull):
-        sales.cancel(booking.code)
+        sales.cancel(booking.code, operator=ADMIN)
     with pytest.raises(DiskFull):
-        sales.refund(booking.code, 5, reason="x")
+        sales.refund(booking.code, 5, reason="x", operator=ADMIN)
     monkeypatch.setattr(audit, "record", real)
     after = sales.find_booking(booking.code)
     assert after.status == "confirmed" and after.labels == ("C1",)
@@ -97,7 +98,7 @@ def test_a_show_cancellation_whose_audit_row_fails_leaves_everything_as_it_was(
         before = {s for (s,) in ShowSeat.select(ShowSeat.status)
                   .where(ShowSeat.show == show).tuples()}
     with pytest.raises(DiskFull):
-        scheduling.cancel_show(show, reason="storm")
+        scheduling.cancel_show(show, reason="storm", operator=ADMIN)
     with database.connection_context():
         assert Show.get_by_id(show).status == "scheduled"
         after = {s for (s,) in ShowSeat.select(ShowSeat.status)
@@ -108,7 +109,7 @@ def test_a_show_cancellation_whose_audit_row_fails_leaves_everything_as_it_was(
 def test_a_refused_action_leaves_no_row(new_show):
     booking = sales.confirm(seating.hold(new_show(), ["D1"]).token, method="cash")
     with pytest.raises(BookingError):
-        sales.cancel(booking.code, labels=["Z99"])
+        sales.cancel(booking.code, labels=["Z99"], operator=ADMIN)
     with pytest.raises(BookingError):
-        sales.refund(booking.code, "1000000", reason="too much")
+        sales.refund(booking.code, "1000000", reason="too much", operator=ADMIN)
     assert rows_for(booking.id) == ["sale"]

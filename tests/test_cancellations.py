@@ -28,6 +28,7 @@ from bmstui.models import Booking as BookingRow
 from bmstui.services import coupons, sales, seating
 from bmstui.services.live import LiveSeats
 from test_concurrency import assert_invariants
+from actor_support import ADMIN
 
 SPAWN = mp.get_context("spawn")
 HOURS_3 = timedelta(hours=3)
@@ -40,7 +41,7 @@ def sell(show: int, labels: list[str], *, coupon: str | None = None, method: str
 
 def flat_coupon(amount) -> str:
     code = f"C{secrets.token_hex(4).upper()}"
-    coupons.create(code, "flat", amount)
+    coupons.create(code, "flat", amount, by=ADMIN)
     return code
 
 
@@ -76,7 +77,7 @@ def test_a_whole_cancel_frees_every_seat_and_refunds_by_the_payment_method(new_s
         True, 100, Decimal(370), "card")
     assert "100% refund" in quote.why
 
-    refund = sales.cancel(booking.code.lower().replace("-", " "), reason="plans changed")
+    refund = sales.cancel(booking.code.lower().replace("-", " "), reason="plans changed", operator=ADMIN)
     assert (refund.amount, refund.percent, refund.method, refund.booking_status) == (
         Decimal(370), 100, "card", "cancelled")
     assert set(refund.labels) == {"A1", "D1"} and not refund.override
@@ -99,7 +100,7 @@ def test_a_whole_cancel_frees_every_seat_and_refunds_by_the_payment_method(new_s
 def test_some_seats_then_the_rest_add_up_to_what_was_paid(new_show):
     show = new_show(starts_in=HOURS_3)
     booking = sell(show, ["A1", "A2", "A3", "D1"])  # 3 × 150 + 220 = 670
-    first = sales.cancel(booking.code, labels=["a2"])
+    first = sales.cancel(booking.code, labels=["a2"], operator=ADMIN)
     assert (first.labels, first.amount, first.booking_status) == (
         ("A2",), Decimal(150), "partially_cancelled")
     view = sales.find_booking(booking.code)
@@ -107,7 +108,7 @@ def test_some_seats_then_the_rest_add_up_to_what_was_paid(new_show):
         "partially_cancelled", ("A1", "A3", "D1"), ("A2",))
     assert statuses(show, {"A1", "A2"}) == {"A1": "booked", "A2": "available"}
 
-    rest = sales.cancel(booking.code)
+    rest = sales.cancel(booking.code, operator=ADMIN)
     assert (set(rest.labels), rest.amount, rest.booking_status) == (
         {"A1", "A3", "D1"}, Decimal(520), "cancelled")
     assert sum(r.amount for r in refund_rows(booking.id)) == booking.total == Decimal(670)
@@ -122,7 +123,7 @@ def test_refund_tiers_by_time_left(new_show, starts_in, percent, amount):
     show = new_show(starts_in=starts_in)
     booking = sell(show, ["D1", "D2"])
     quote = sales.refund_quote(booking.code)
-    refund = sales.cancel(booking.code)
+    refund = sales.cancel(booking.code, operator=ADMIN)
     assert (quote.percent, quote.amount, quote.paid_for_seats) == (percent, amount, 440)
     assert (refund.percent, refund.amount, refund.paid_for_seats) == (percent, amount, 440)
     assert refund_rows(booking.id)[0].amount == amount
@@ -133,10 +134,10 @@ def test_a_discounted_booking_refunds_the_share_that_was_paid(new_show):
     show = new_show(starts_in=timedelta(minutes=90))
     booking = sell(show, ["A1", "A2", "D1"], coupon=flat_coupon(52), method="upi")
     assert (booking.subtotal, booking.total) == (Decimal(520), Decimal(468))
-    one = sales.cancel(booking.code, labels=["A1"])
+    one = sales.cancel(booking.code, labels=["A1"], operator=ADMIN)
     assert (one.paid_for_seats, one.percent, one.amount, one.method) == (
         Decimal(135), 75, Decimal("101.25"), "upi")
-    rest = sales.cancel(booking.code)
+    rest = sales.cancel(booking.code, operator=ADMIN)
     assert (rest.paid_for_seats, rest.amount) == (Decimal(333), Decimal("249.75"))
     assert one.paid_for_seats + rest.paid_for_seats == booking.total
 
@@ -145,7 +146,7 @@ def test_seat_by_seat_refunds_of_a_discounted_booking_never_exceed_what_was_paid
     show = new_show(starts_in=HOURS_3)
     booking = sell(show, ["B1", "B2", "B3"], coupon=flat_coupon(49))
     assert booking.total == Decimal(401)
-    refunds = [sales.cancel(booking.code, labels=[label]).amount for label in ("B1", "B2", "B3")]
+    refunds = [sales.cancel(booking.code, labels=[label], operator=ADMIN).amount for label in ("B1", "B2", "B3")]
     assert sum(refunds) == booking.total
 
 
@@ -156,12 +157,12 @@ def test_past_the_cutoff_nothing_is_cancelled(new_show):
     quote = sales.refund_quote(booking.code)
     assert (quote.allowed, quote.override_possible) == (False, False)
     with pytest.raises(CancellationClosed) as closed:
-        sales.cancel(booking.code, labels=["E1"])
+        sales.cancel(booking.code, labels=["E1"], operator=ADMIN)
     assert str(closed.value).startswith("Cancellation closed: the show starts in ")
     assert "overrides are switched off" in str(closed.value)
     assert 29 < closed.value.minutes_left <= 30
     with pytest.raises(CancellationClosed):
-        sales.cancel(booking.code, reason="a reason is no use while overrides are off")
+        sales.cancel(booking.code, reason="a reason is no use while overrides are off", operator=ADMIN)
     assert snapshot(booking) == before
     assert statuses(show, {"E1", "E2"}) == {"E1": "booked", "E2": "booked"}
 
@@ -170,15 +171,15 @@ def test_an_override_with_a_reason_cancels_past_the_cutoff_on_record(new_show, s
     settings(allow_cancel_override=True)
     show = new_show(starts_in=timedelta(minutes=30))
     booking = sell(show, ["F1", "F2"])  # 440
-    quote = sales.refund_quote(booking.code)
+    quote = sales.refund_quote(booking.code, operator=ADMIN)
     assert (quote.allowed, quote.override_possible, quote.percent, quote.amount) == (
         False, True, 75, Decimal(330))
     before = snapshot(booking)
     with pytest.raises(CancellationClosed, match="give the reason for the override"):
-        sales.cancel(booking.code, reason="   ")
+        sales.cancel(booking.code, reason="   ", operator=ADMIN)
     assert snapshot(booking) == before
 
-    refund = sales.cancel(booking.code, reason="Projector failure")
+    refund = sales.cancel(booking.code, reason="Projector failure", operator=ADMIN)
     assert (refund.override, refund.reason, refund.percent, refund.amount) == (
         True, "Projector failure", 75, Decimal(330))
     with database.connection_context():
@@ -201,12 +202,12 @@ def test_the_cutoff_is_judged_by_the_database_clock(new_show, seconds, allowed):
     gap = starts - db_now()
     assert (gap >= timedelta(minutes=60)) == allowed, f"set-up missed the edge: {gap}"
     if allowed:
-        refund = sales.cancel(booking.code)
+        refund = sales.cancel(booking.code, operator=ADMIN)
         assert (refund.percent, refund.amount) == (75, Decimal("165.00"))
         assert 60 <= refund.minutes_before < 60.05
     else:
         with pytest.raises(CancellationClosed) as closed:
-            sales.cancel(booking.code)
+            sales.cancel(booking.code, operator=ADMIN)
         assert 59.9 < closed.value.minutes_left < 60
         assert "starts in 59 min" in str(closed.value)
 
@@ -215,23 +216,23 @@ def test_what_cannot_be_cancelled_is_refused_and_changes_nothing(new_show):
     show = new_show(starts_in=HOURS_3)
     booking = sell(show, ["A5", "A6"])
     other = sell(show, ["A7"])
-    sales.cancel(booking.code, labels=["A6"])
+    sales.cancel(booking.code, labels=["A6"], operator=ADMIN)
     before = snapshot(booking)
     with pytest.raises(InvalidSeats, match="Not on booking") as unknown:
-        sales.cancel(booking.code, labels=["A5", "Z99"])
+        sales.cancel(booking.code, labels=["A5", "Z99"], operator=ADMIN)
     assert unknown.value.labels == ("Z99",)
     with pytest.raises(InvalidSeats, match="A7"):  # sold, but on another booking
-        sales.cancel(booking.code, labels=["A7"])
+        sales.cancel(booking.code, labels=["A7"], operator=ADMIN)
     with pytest.raises(BookingError, match="Already cancelled on booking .*: A6"):
-        sales.cancel(booking.code, labels=["A6"])
+        sales.cancel(booking.code, labels=["A6"], operator=ADMIN)
     with pytest.raises(BookingError, match="Already cancelled"):
         sales.refund_quote(booking.code, labels=["A6"])
     with pytest.raises(BookingNotFound):
-        sales.cancel("BMS-ZZZZZZ")
+        sales.cancel("BMS-ZZZZZZ", operator=ADMIN)
     assert snapshot(booking) == before
-    sales.cancel(booking.code)
+    sales.cancel(booking.code, operator=ADMIN)
     with pytest.raises(BookingError, match="already cancelled"):
-        sales.cancel(booking.code)
+        sales.cancel(booking.code, operator=ADMIN)
     assert sales.find_booking(other.code).status == "confirmed"
     assert_invariants(show)
 
@@ -244,7 +245,7 @@ def test_freed_seats_reach_the_seat_map_and_the_live_feed(new_show):
     assert {watcher.status(ids[label]) for label in ("C1", "C2", "C3")} == {"booked"}
     watcher.apply(watcher.fetch())
 
-    sales.cancel(booking.code, labels=["C1", "C3"])
+    sales.cancel(booking.code, labels=["C1", "C3"], operator=ADMIN)
     assert watcher.apply(watcher.fetch()) == {ids["C1"], ids["C3"]}
     assert [watcher.status(ids[label]) for label in ("C1", "C2", "C3")] == [
         "available", "booked", "available"]
@@ -258,7 +259,7 @@ def test_freed_seats_reach_the_seat_map_and_the_live_feed(new_show):
 def test_a_cancelled_seat_is_sold_again_by_another_counter(demo_db, new_show):
     show = new_show(starts_in=HOURS_3)
     booking = sell(show, ["D7", "D8"])
-    sales.cancel(booking.code, labels=["D8"])
+    sales.cancel(booking.code, labels=["D8"], operator=ADMIN)
     results = SPAWN.Queue()
     proc = SPAWN.Process(target=workers.hold_and_confirm,
                          args=(demo_db, show, ["D8"], "counter-east", results))
@@ -280,4 +281,4 @@ def test_a_cancelled_seat_is_sold_again_by_another_counter(demo_db, new_show):
         assert old.status == "cancelled" and old.show_seat_id == seat.id
     assert sales.find_booking(booking.code).labels == ("D7",)
     with pytest.raises(BookingError):  # the old booking cannot give the seat back twice
-        sales.cancel(booking.code, labels=["D8"])
+        sales.cancel(booking.code, labels=["D8"], operator=ADMIN)

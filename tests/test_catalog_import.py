@@ -19,6 +19,7 @@ from bmstui.db import database, db_now
 from bmstui.errors import NotAuthorized
 from bmstui.models import AuditEvent, City, Movie, Screen, Seat, ShowSeat, Theater
 from bmstui.services import operators, sales, scheduling, seating
+from actor_support import ADMIN
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EXAMPLE = DATA / "examples" / "new-theater.toml"
@@ -67,7 +68,7 @@ def test_the_demo_catalog_then_the_example_on_a_new_database(empty_db):
     bmstui.create_schema()
     # Without base prices nothing could ever be sold on these screens: refused, with the line.
     with pytest.raises(CatalogImportError) as caught:
-        import_catalog(EXAMPLE)
+        import_catalog(EXAMPLE, operator=ADMIN)
     assert [(p.line, p.message) for p in caught.value.problems] == [
         (17, ("screen 'Audi 1': SILVER, GOLD, PLATINUM, DIAMOND seats have no base price; "
              "add them to [seat_types]")),
@@ -75,14 +76,14 @@ def test_the_demo_catalog_then_the_example_on_a_new_database(empty_db):
              "[seat_types]"))]
     assert str(caught.value).startswith(f"{EXAMPLE}:17: screen 'Audi 1'")
 
-    chain = import_catalog(DATA / "catalog.toml")  # it carries [seat_types]
+    chain = import_catalog(DATA / "catalog.toml", operator=ADMIN)  # it carries [seat_types]
     assert (chain.cities.added, chain.theaters.added, chain.screens.added) == (3, 6, 12)
     with database.connection_context():
         for screen in Screen.select():  # the same halls the demo seed builds
             assert Seat.select().where(Seat.screen == screen).count() == screen.capacity > 0
         assert chain.seats.added == Seat.select().count()
 
-    report = import_catalog(EXAMPLE)
+    report = import_catalog(EXAMPLE, operator=ADMIN)
     assert report.changes == [
         "+ city Pune (Maharashtra)",
         "+ theater Pune / Rangmahal Baner",
@@ -97,20 +98,20 @@ def test_the_demo_catalog_then_the_example_on_a_new_database(empty_db):
         assert sorted(accessible) == ["A1", "A12"]
         assert Theater.get(Theater.name == "Rangmahal Baner").address.startswith("Westend")
 
-    again = import_catalog(EXAMPLE)
+    again = import_catalog(EXAMPLE, operator=ADMIN)
     assert not again.changed and again.changes == []
     assert (again.cities.unchanged, again.theaters.unchanged, again.screens.unchanged,
             again.seats.unchanged) == (1, 1, 2, 256)
-    assert not import_catalog(DATA / "catalog.toml").changed
+    assert not import_catalog(DATA / "catalog.toml", operator=ADMIN).changed
     assert len(audit_rows()) == 2  # the two imports that changed something
 
 
 def test_an_edit_updates_and_a_dry_run_writes_nothing(demo_db):
     city, theater = unique(), unique("Cinema")
-    import_catalog(one_theater(city, theater))
+    import_catalog(one_theater(city, theater), operator=ADMIN)
     edited = one_theater(city, theater, address="2 New Road", formats='["2D"]').replace(
         "Test State", "Other State")
-    dry = import_catalog(edited, dry_run=True)
+    dry = import_catalog(edited, dry_run=True, operator=ADMIN)
     assert dry.dry_run and dry.changes == [
         f"~ city {city}: state 'Test State' -> 'Other State'",
         f"~ theater {city} / {theater}: address '1 Main Road' -> '2 New Road'",
@@ -118,7 +119,7 @@ def test_an_edit_updates_and_a_dry_run_writes_nothing(demo_db):
     with database.connection_context():
         assert Theater.get(Theater.name == theater).address == "1 Main Road"
 
-    done = import_catalog(edited)
+    done = import_catalog(edited, operator=ADMIN)
     assert (done.cities.updated, done.theaters.updated, done.screens.updated) == (1, 1, 1)
     assert done.seats.unchanged == 150 and done.seats.added == 0
     with database.connection_context():
@@ -127,7 +128,7 @@ def test_an_edit_updates_and_a_dry_run_writes_nothing(demo_db):
         assert Screen.get(Screen.theater == row).formats == "2D"
     # Names match regardless of case; left-out optional fields are kept.
     shouted = f'[[city]]\nname = "{city.upper()}"\n[[city.theater]]\nname = "{theater}"\n'
-    report = import_catalog(shouted)
+    report = import_catalog(shouted, operator=ADMIN)
     assert report.changes == [f"~ city {city.upper()}: name {city!r} -> {city.upper()!r}"]
     with database.connection_context():
         assert City.get(City.name == city.upper()).state == "Other State"
@@ -186,7 +187,7 @@ def test_every_problem_is_reported_and_nothing_is_written(demo_db):
     city = unique()
     text = one_theater(city, "T", layout="nope", formats='["5D"]').replace("state", "region")
     with pytest.raises(CatalogImportError) as caught:
-        import_catalog(text, source="chain.toml")
+        import_catalog(text, source="chain.toml", operator=ADMIN)
     assert [line.split(": ", 1)[0] for line in caught.value.lines()] == [
         "chain.toml:3", "chain.toml:11", "chain.toml:12"]
     with database.connection_context():
@@ -206,7 +207,7 @@ def test_a_failure_half_way_leaves_nothing(demo_db, monkeypatch):
 
     monkeypatch.setattr(catalog_import, "insert_seats", fail_on_second)
     with pytest.raises(RuntimeError, match="disk full"):
-        import_catalog(example_text(city))
+        import_catalog(example_text(city), operator=ADMIN)
     with database.connection_context():
         assert not City.select().where(City.name == city).exists()
         assert not Screen.select().where(Screen.id.in_(calls)).exists()
@@ -218,17 +219,17 @@ def _show_on(screen_id: int) -> int:
     with database.connection_context():
         movie = Movie.select().order_by(Movie.id).first()
     starts = db_now().replace(microsecond=0) + timedelta(days=60, seconds=secrets.randbelow(9999))
-    return scheduling.create_show(movie.id, screen_id, starts, "2D")
+    return scheduling.create_show(movie.id, screen_id, starts, "2D", operator=ADMIN)
 
 
 def test_a_hall_is_rebuilt_while_unsold_and_refused_once_a_ticket_is_sold(demo_db):
     city, theater = unique(), unique("Cinema")
-    import_catalog(one_theater(city, theater))
+    import_catalog(one_theater(city, theater), operator=ADMIN)
     with database.connection_context():
         screen = Screen.select().join(Theater).where(Theater.name == theater).get()
     show = _show_on(screen.id)
 
-    rebuilt = import_catalog(one_theater(city, theater, layout="recliner-80"))
+    rebuilt = import_catalog(one_theater(city, theater, layout="recliner-80"), operator=ADMIN)
     assert rebuilt.changes == [(f"~ screen {city} / {theater} / Audi 1: layout 'classic-150' -> "
                                "'recliner-80'; seats rebuilt (150 -> 80)")]
     assert (rebuilt.seats.added, rebuilt.seats.removed) == (80, 150)
@@ -240,36 +241,36 @@ def test_a_hall_is_rebuilt_while_unsold_and_refused_once_a_ticket_is_sold(demo_d
     back = one_theater(city, theater, layout="classic-150",
                        extra=f'[[city]]\nname = "{unique()}"\n')
     with pytest.raises(CatalogImportError) as caught:
-        import_catalog(back, source="halls.toml")
+        import_catalog(back, source="halls.toml", operator=ADMIN)
     assert caught.value.lines() == [
         (f"halls.toml:9: screen {city} / {theater} / Audi 1: its seats differ from layout "
         "'classic-150', but 1 of its shows has sold or held seats; seats under tickets cannot "
         "change (import the new hall under a new screen name)")]
-    sales.cancel(booking.code)  # a refunded ticket still names its seat: still refused
+    sales.cancel(booking.code, operator=ADMIN)  # a refunded ticket still names its seat: still refused
     with pytest.raises(CatalogImportError, match="sold or held seats"):
-        import_catalog(back)
+        import_catalog(back, operator=ADMIN)
     with database.connection_context():
         assert Screen.get_by_id(screen.id).layout == "recliner-80"
     # The same hall under a new screen name is fine; so are changes that keep the seats.
-    assert import_catalog(back.replace("Audi 1", "Audi 2")).screens.added == 1
+    assert import_catalog(back.replace("Audi 1", "Audi 2"), operator=ADMIN).screens.added == 1
 
 
 def test_formats_cannot_drop_a_format_coming_shows_use(demo_db):
     city, theater = unique(), unique("Cinema")
-    import_catalog(one_theater(city, theater, formats='["2D", "3D"]'))
+    import_catalog(one_theater(city, theater, formats='["2D", "3D"]'), operator=ADMIN)
     with database.connection_context():
         screen = Screen.select().join(Theater).where(Theater.name == theater).get()
         movie = Movie.select().first()
     scheduling.create_show(movie.id, screen.id, db_now().replace(microsecond=0)
-                           + timedelta(days=90), "3D")
+                           + timedelta(days=90), "3D", operator=ADMIN)
     with pytest.raises(CatalogImportError, match=r":9: .*leave out 3D, but 1 coming show is "):
-        import_catalog(one_theater(city, theater, formats='["2D"]'))
-    assert import_catalog(one_theater(city, theater, formats='["3D", "2D", "IMAX"]')).changed
+        import_catalog(one_theater(city, theater, formats='["2D"]'), operator=ADMIN)
+    assert import_catalog(one_theater(city, theater, formats='["3D", "2D", "IMAX"]'), operator=ADMIN).changed
 
 
 def test_only_a_manager_imports_and_the_audit_row_names_them(demo_db):
-    cashier = operators.add(f"c{secrets.token_hex(3)}", "a-long-password")
-    manager = operators.add(f"m{secrets.token_hex(3)}", "a-long-password", role="manager")
+    cashier = operators.add(f"c{secrets.token_hex(3)}", "a-long-password", by=ADMIN)
+    manager = operators.add(f"m{secrets.token_hex(3)}", "a-long-password", role="manager", by=ADMIN)
     city = unique()
     with pytest.raises(NotAuthorized, match="Importing the catalog is a manager action"):
         import_catalog(example_text(city), operator=cashier)

@@ -21,6 +21,7 @@ from bmstui.db import database
 from bmstui.models import Booking, Coupon, CouponUse
 from bmstui.services import coupons, sales, seating
 from test_concurrency import assert_invariants, run_all
+from actor_support import ADMIN
 
 pytestmark = pytest.mark.slow
 SPAWN = mp.get_context("spawn")
@@ -66,7 +67,7 @@ def assert_losers_kept_their_seats(show_id: int, losers: list[tuple]) -> None:
 def test_a_coupon_with_three_uses_gives_exactly_three_discounts(demo_db, new_show):
     show = new_show()
     code = f"RACE{secrets.token_hex(3).upper()}"
-    coupons.create(code, "flat", 40, usage_limit=3)
+    coupons.create(code, "flat", 40, usage_limit=3, by=ADMIN)
     seat_lists = [[f"E{n}", f"F{n}"] for n in range(5, 13)]  # 8 counters, 2 GOLD seats each
     outcomes = race(demo_db, show, seat_lists, code)
 
@@ -92,7 +93,7 @@ def test_a_once_per_customer_coupon_is_used_once_by_one_phone_at_four_counters(
         demo_db, new_show):
     show = new_show()
     code = f"ONCE{secrets.token_hex(3).upper()}"
-    coupons.create(code, "percent", 10, per_customer_limit=1)
+    coupons.create(code, "percent", 10, per_customer_limit=1, by=ADMIN)
     seat_lists = [["H5"], ["H6"], ["H7"], ["H8"]]
     outcomes = race(demo_db, show, seat_lists, code, customer="98450 12345")
 

@@ -21,6 +21,7 @@ from bmstui.db import database, db_now
 from bmstui.errors import BookingError, CouponInvalid
 from bmstui.models import AuditEvent, Booking, Coupon, CouponUse, Payment
 from bmstui.services import coupons, sales, seating
+from actor_support import ADMIN
 
 PHONE = "98765 43210"
 
@@ -31,7 +32,7 @@ def new_code(prefix: str = "T") -> str:
 
 def make(kind: str = "percent", value=10, **options) -> str:
     code = new_code()
-    coupons.create(code, kind, value, **options)
+    coupons.create(code, kind, value, **{"by": ADMIN, **options})
     return code
 
 
@@ -267,14 +268,14 @@ def test_a_quote_of_a_hold_and_of_the_same_seats_agree(new_show):
 )
 def test_create_refuses_a_coupon_that_makes_no_sense(demo_db, args, options, message):
     with pytest.raises(BookingError, match=message):
-        coupons.create(*args, **options)
+        coupons.create(*args, **{"by": ADMIN, **options})
 
 
 def test_create_refuses_a_duplicate_code_and_an_inverted_window(demo_db):
     code = make()
     with pytest.raises(BookingError, match="exists already"):
-        coupons.create(code.lower(), "flat", 5)
+        coupons.create(code.lower(), "flat", 5, by=ADMIN)
     now = db_now()
     with pytest.raises(BookingError, match="ends before it starts"):
-        coupons.create(new_code(), "flat", 5, valid_from=now, valid_until=now)
+        coupons.create(new_code(), "flat", 5, valid_from=now, valid_until=now, by=ADMIN)
     assert coupons.get(code).describe == "10% off"

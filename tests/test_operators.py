@@ -13,12 +13,13 @@ from bmstui.errors import CancellationClosed, LoginFailed, NotAuthorized
 from bmstui.models import AuditEvent, Movie, Operator, Screen
 from bmstui.passwords import hash_password, verify_password
 from bmstui.services import coupons, operators, sales, scheduling, seating
+from actor_support import ADMIN
 
 PASSWORD = "counter-pass-1"
 
 
 def new_operator(role: str = "cashier") -> operators.OperatorInfo:
-    return operators.add(f"op{secrets.token_hex(3)}", PASSWORD, role=role)
+    return operators.add(f"op{secrets.token_hex(3)}", PASSWORD, role=role, by=ADMIN)
 
 
 def audit_kinds(operator_id: int) -> list[str]:

@@ -18,6 +18,7 @@ from bmstui.db import database
 from bmstui.errors import BookingError
 from bmstui.models import Movie, PricingRule, Screen, Seat, SeatTypePrice, ShowSeat, Theater
 from bmstui.services import prices, scheduling
+from actor_support import ADMIN
 
 BASE = {"SILVER": Decimal(150), "GOLD": Decimal(220), "PLATINUM": Decimal(320),
         "DIAMOND": Decimal(480)}
@@ -56,7 +57,7 @@ def make_show(hall: tuple[str, str], title: str, starts_at: datetime, fmt: str =
         screen = (Screen.select(Screen.id).join(Theater)
                   .where((Theater.name == hall[0]) & (Screen.name == hall[1])).scalar())
         movie = Movie.select(Movie.id).where(Movie.title == title).scalar()
-    return scheduling.create_show(movie, screen, starts_at, fmt)
+    return scheduling.create_show(movie, screen, starts_at, fmt, operator=ADMIN)
 
 
 def prices_by_type(show_id: int) -> dict[str, tuple[set[Decimal], str]]:

@@ -26,13 +26,14 @@ from bmstui.db import database, db_now
 from bmstui.errors import BookingError, NotAuthorized
 from bmstui.models import PAYMENT_METHODS, Screen, Seat, Show, ShowSeat, Theater
 from bmstui.services import coupons, operators, reports, sales, seating
+from actor_support import ADMIN
 
 PASSWORD = "report-pass-1"
 ZERO = Decimal("0.00")
 
 
 def new_operator(role: str = "cashier") -> operators.OperatorInfo:
-    return operators.add(f"op{secrets.token_hex(3)}", PASSWORD, role=role)
+    return operators.add(f"op{secrets.token_hex(3)}", PASSWORD, role=role, by=ADMIN)
 
 
 def sell(show: int, labels: list[str], method: str, operator=None, coupon: str | None = None):
@@ -43,7 +44,7 @@ def sell(show: int, labels: list[str], method: str, operator=None, coupon: str |
 
 def flat_coupon(amount) -> str:
     code = f"R{secrets.token_hex(4).upper()}"
-    coupons.create(code, "flat", amount)
+    coupons.create(code, "flat", amount, by=ADMIN)
     return code
 
 
@@ -97,7 +98,7 @@ def test_shift_report_per_operator_money_by_method_refunds_and_cash_in_the_drawe
     assert (cash.total, card.total, upi.total, ravis.total) == (450, 220, 390, 300)
     assert (back_to_asha.method, back_to_ravi.method, upi_back.method) == ("cash", "cash", "upi")
 
-    [line] = reports.shift(since=since, until=until, operator=asha.name)
+    [line] = reports.shift(since=since, until=until, operator=asha.name, by=ADMIN)
     assert line.operator == asha.name
     assert (line.bookings, line.tickets, line.refunded_tickets) == (3, 6, 3)
     assert line.sales == by_method(cash=cash.total, card=card.total, upi=upi.total)
@@ -107,7 +108,7 @@ def test_shift_report_per_operator_money_by_method_refunds_and_cash_in_the_drawe
     assert line.cash_expected == cash.total - back_to_ravi.amount == Decimal("150.00")
     assert line.net == line.gross - line.refunds_total
 
-    everyone = {line.operator: line for line in reports.shift(since=since, until=until)}
+    everyone = {line.operator: line for line in reports.shift(since=since, until=until, by=ADMIN)}
     assert everyone[asha.name] == line
     other = everyone[ravi.name]
     assert (other.bookings, other.tickets, other.refunded_tickets) == (1, 2, 1)
@@ -121,9 +122,9 @@ def test_shift_report_per_operator_money_by_method_refunds_and_cash_in_the_drawe
     assert total.sales == by_method(cash=750, card=220, upi=390)
     assert total.net == Decimal("1060.00") + 300 - 495 - 150
 
-    assert reports.shift(since=since - timedelta(hours=1), until=since, operator=asha) == []
+    assert reports.shift(since=since - timedelta(hours=1), until=since, operator=asha, by=ADMIN) == []
     with pytest.raises(BookingError, match="No such operator"):
-        reports.shift(since=since, until=until, operator="nobody-" + secrets.token_hex(3))
+        reports.shift(since=since, until=until, operator="nobody-" + secrets.token_hex(3), by=ADMIN)
 
 
 def test_shift_report_of_one_counter_lists_scripts_as_no_operator(new_show, settings):
@@ -139,7 +140,7 @@ def test_shift_report_of_one_counter_lists_scripts_as_no_operator(new_show, sett
         return first, second
 
     (first, second), since, until = window_around(trade)
-    [line] = reports.shift(since=since, until=until, terminal=counter)
+    [line] = reports.shift(since=since, until=until, terminal=counter, by=ADMIN)
     assert line.operator == reports.NO_OPERATOR
     assert (line.bookings, line.tickets) == (2, 3)
     assert line.sales == by_method(cash=first.total, netbanking=second.total)
@@ -156,7 +157,7 @@ def test_occupancy_is_seats_sold_over_capacity_with_revenue_per_day_and_theater(
     three = sell(matinee, ["A1", "A2", "A3"], "cash")  # 450
     two = sell(matinee, ["D5", "D6"], "card", coupon=coupon)  # 440 - 40 = 400
     one = sell(evening, ["G9"], "upi")  # 220
-    refund = sales.cancel(three.code, labels=["A3"])  # a cancelled seat is no longer sold
+    refund = sales.cancel(three.code, labels=["A3"], operator=ADMIN)  # a cancelled seat is no longer sold
     seating.hold(evening, ["B4", "B5"])  # held, not paid: not sold
     lost = sell(called_off, ["C1"], "cash")  # 150, the show is then called off
     with database.connection_context():
@@ -166,7 +167,7 @@ def test_occupancy_is_seats_sold_over_capacity_with_revenue_per_day_and_theater(
         ShowSeat.update(status="blocked").where(ShowSeat.id.in_(broken)).execute()
     theater = theater_of(matinee)
 
-    [line] = reports.occupancy(day_from=day, day_to=day)
+    [line] = reports.occupancy(day_from=day, day_to=day, by=ADMIN)
     assert (line.day, line.theater, line.city) == (day, theater.name, theater.city.name)
     assert (line.shows, line.cancelled_shows, line.capacity, line.sold) == (2, 1, 299, 5)
     assert line.occupancy == Decimal("1.7")  # 5 / 299 = 1.67 %: a blocked seat is not for sale
@@ -174,7 +175,7 @@ def test_occupancy_is_seats_sold_over_capacity_with_revenue_per_day_and_theater(
     assert line.revenue == paid - refund.amount == Decimal("1070.00")
 
     per_show = {show.show_id: show for show in reports.show_occupancy(day_from=day,
-                                                                      day_to=day)}
+                                                                      day_to=day, by=ADMIN)}
     assert set(per_show) == {matinee, evening, called_off}
     first = per_show[matinee]
     assert (first.capacity, first.sold, first.occupancy) == (150, 4, Decimal("2.7"))
@@ -184,15 +185,15 @@ def test_occupancy_is_seats_sold_over_capacity_with_revenue_per_day_and_theater(
     assert per_show[evening].occupancy == Decimal("0.7")
     assert (per_show[called_off].status, per_show[called_off].revenue) == ("cancelled", 150)
 
-    assert reports.occupancy(day_from=day, day_to=day, theater=theater.name) == [line]
-    assert reports.occupancy(day_from=day, day_to=day, city=theater.city.name) == [line]
-    assert reports.occupancy(day_from=day, day_to=day, city="Atlantis") == []
+    assert reports.occupancy(day_from=day, day_to=day, theater=theater.name, by=ADMIN) == [line]
+    assert reports.occupancy(day_from=day, day_to=day, city=theater.city.name, by=ADMIN) == [line]
+    assert reports.occupancy(day_from=day, day_to=day, city="Atlantis", by=ADMIN) == []
     assert reports.occupancy(day_from=day + timedelta(days=1), day_to=day + timedelta(days=3)
-                             ) == []
+                             , by=ADMIN) == []
     totals = reports.occupancy_totals([line])
     assert (totals.theater, totals.sold, totals.occupancy) == (reports.TOTAL, 5, Decimal("1.7"))
     with pytest.raises(BookingError, match="before it starts"):
-        reports.occupancy(day_from=day, day_to=day - timedelta(days=1))
+        reports.occupancy(day_from=day, day_to=day - timedelta(days=1), by=ADMIN)
 
 
 # --- sales ----------------------------------------------------------------------------------
@@ -204,14 +205,15 @@ def test_sales_grouped_by_day_theater_movie_and_method(new_show, settings):
     coupon = flat_coupon(30)
     cash = sell(show, ["F1", "F2"], "cash")  # 440
     card = sell(show, ["A5", "A6", "A7"], "card", coupon=coupon)  # 450 - 30 = 420
-    refund = sales.cancel(card.code, labels=["A7"])  # 150 × 420/450 = 140 back by card
+    refund = sales.cancel(card.code, labels=["A7"], operator=ADMIN)  # 150 × 420/450 = 140 back by card
     assert refund.amount == Decimal("140.00")
     day, theater = today(), theater_of(show)
     with database.connection_context():
         title = Show.get_by_id(show).movie.title
 
     def report(group: str, **extra):
-        return reports.sales(day_from=day, day_to=day, group=group, terminal=counter, **extra)
+        return reports.sales(day_from=day, day_to=day, group=group, terminal=counter,
+                             **{"by": ADMIN, **extra})
 
     expected = reports.SalesLine(
         key="", bookings=2, tickets=5, gross=Decimal("890.00"), discounts=Decimal("30.00"),
@@ -235,11 +237,11 @@ def test_sales_grouped_by_day_theater_movie_and_method(new_show, settings):
 
     # The same money the shift report of that counter shows.
     [shift] = reports.shift(since=db_now() - timedelta(minutes=5),
-                            until=db_now() + timedelta(seconds=1), terminal=counter)
+                            until=db_now() + timedelta(seconds=1), terminal=counter, by=ADMIN)
     assert shift.net == expected.net
 
     week = reports.sales(day_from=day - timedelta(days=3), day_to=day + timedelta(days=3),
-                         terminal=counter)
+                         terminal=counter, by=ADMIN)
     assert [line.key for line in week] == [
         (day + timedelta(days=n)).isoformat() for n in range(-3, 4)]
     assert sum(line.bookings for line in week) == 2 and week[3].net == expected.net
@@ -270,12 +272,12 @@ def test_report_days_are_the_terminals_local_days_not_utc_days(new_show, setting
     booking = sell(new_show(), ["H1"], "cash")
     local_day, utc_day = today(), db_now().date()
     assert local_day != utc_day
-    [line] = reports.sales(day_from=local_day, day_to=local_day, terminal=counter)
+    [line] = reports.sales(day_from=local_day, day_to=local_day, terminal=counter, by=ADMIN)
     assert (line.key, line.bookings, line.net) == (local_day.isoformat(), 1, booking.total)
-    [line] = reports.sales(day_from=utc_day, day_to=utc_day, terminal=counter)
+    [line] = reports.sales(day_from=utc_day, day_to=utc_day, terminal=counter, by=ADMIN)
     assert (line.key, line.bookings) == (utc_day.isoformat(), 0)
     [line] = reports.shift(since=to_utc(datetime.combine(local_day, time.min)),
-                           until=db_now() + timedelta(seconds=1), terminal=counter)
+                           until=db_now() + timedelta(seconds=1), terminal=counter, by=ADMIN)
     assert line.gross == booking.total
 
 
@@ -294,7 +296,9 @@ def test_a_cashier_may_not_see_the_reports_and_a_manager_may(demo_db):
         with pytest.raises(NotAuthorized, match="Seeing reports is a manager action"):
             call(cashier)
         assert isinstance(call(manager), list), name
-        assert isinstance(call(None), list), name  # the command line and scripts
+        assert isinstance(call(ADMIN), list), name  # the command line and scripts
+        with pytest.raises(NotAuthorized, match="needs a signed-in operator"):
+            call(None)  # nobody named is nobody, not "a script"
 
 
 def test_csv_has_a_header_of_the_fields_and_round_trips_every_figure(new_show):
@@ -305,7 +309,7 @@ def test_csv_has_a_header_of_the_fields_and_round_trips_every_figure(new_show):
         sales.cancel(sold.code, labels=["C2"], operator=cashier),
     ))
 
-    [line] = reports.shift(since=since, until=until, operator=cashier)
+    [line] = reports.shift(since=since, until=until, operator=cashier, by=ADMIN)
     [row] = csv.DictReader(io.StringIO(reports.to_csv([line])))
     assert row["operator"] == cashier.name
     assert (int(row["bookings"]), int(row["tickets"])) == (1, 8)
@@ -315,7 +319,7 @@ def test_csv_has_a_header_of_the_fields_and_round_trips_every_figure(new_show):
     assert row["net"] == "1050.00"  # a plain number: no ₹, no grouping commas
 
     day = today() + timedelta(days=402)
-    [occupancy] = reports.occupancy(day_from=day, day_to=day)
+    [occupancy] = reports.occupancy(day_from=day, day_to=day, by=ADMIN)
     [row] = csv.DictReader(io.StringIO(reports.to_csv([occupancy])))
     assert row["day"] == day.isoformat()
     assert (int(row["sold"]), int(row["capacity"]), row["occupancy"]) == (7, 150, "4.7")

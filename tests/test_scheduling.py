@@ -17,6 +17,7 @@ from bmstui.errors import BookingClosed, BookingError, NotAuthorized, ShowNotFou
 from bmstui.models import AuditEvent, Booking, Hold, Movie, Refund, Screen, Show, ShowSeat
 from bmstui.services import coupons, operators, sales, scheduling, seating
 from test_concurrency import assert_invariants, run_all
+from actor_support import ADMIN
 
 SPAWN = mp.get_context("spawn")
 PASSWORD = "manager-pass-1"
@@ -37,23 +38,23 @@ def hall_and_movie(index: int = 0) -> tuple[int, int, int]:
 
 
 def person(role: str) -> operators.OperatorInfo:
-    return operators.add(f"{role[:3]}{secrets.token_hex(3)}", PASSWORD, role=role)
+    return operators.add(f"{role[:3]}{secrets.token_hex(3)}", PASSWORD, role=role, by=ADMIN)
 
 
 def test_a_show_overlapping_another_on_the_screen_is_refused(demo_db, settings):
     settings(cleaning_gap_minutes=20)
     screen, movie, minutes = hall_and_movie()
-    first = scheduling.create_show(movie, screen, day(1))
+    first = scheduling.create_show(movie, screen, day(1), operator=ADMIN)
     end = day(1) + timedelta(minutes=minutes)
     for starts in (day(1), day(1) + timedelta(minutes=30), end + timedelta(minutes=19),
                    day(1) - timedelta(minutes=minutes + 19)):
         with pytest.raises(BookingError, match="already has a show at that time"):
-            scheduling.create_show(movie, screen, starts)
+            scheduling.create_show(movie, screen, starts, operator=ADMIN)
     # Exactly the gap after the end, or before the start, is fine; so is another screen.
-    after = scheduling.create_show(movie, screen, end + timedelta(minutes=20))
-    before = scheduling.create_show(movie, screen, day(1) - timedelta(minutes=minutes + 20))
+    after = scheduling.create_show(movie, screen, end + timedelta(minutes=20), operator=ADMIN)
+    before = scheduling.create_show(movie, screen, day(1) - timedelta(minutes=minutes + 20), operator=ADMIN)
     other_hall, _, _ = hall_and_movie(1)
-    elsewhere = scheduling.create_show(movie, other_hall, day(1))
+    elsewhere = scheduling.create_show(movie, other_hall, day(1), operator=ADMIN)
     assert len({first, after, before, elsewhere}) == 4
     listed = scheduling.schedule(day(1) - timedelta(hours=6), day(2), screen_id=screen)
     assert [s.id for s in listed] == [before, first, after]
@@ -65,18 +66,18 @@ def test_a_show_overlapping_another_on_the_screen_is_refused(demo_db, settings):
 
 def test_a_cancelled_show_frees_its_slot_and_bad_requests_are_refused(demo_db):
     screen, movie, _ = hall_and_movie()
-    first = scheduling.create_show(movie, screen, day(3))
-    scheduling.cancel_show(first, reason="print did not arrive")
-    assert scheduling.create_show(movie, screen, day(3) + timedelta(minutes=5))
+    first = scheduling.create_show(movie, screen, day(3), operator=ADMIN)
+    scheduling.cancel_show(first, reason="print did not arrive", operator=ADMIN)
+    assert scheduling.create_show(movie, screen, day(3) + timedelta(minutes=5), operator=ADMIN)
     with pytest.raises(BookingError, match="in the past"):
-        scheduling.create_show(movie, screen, datetime(2020, 1, 1, 10, 0))
+        scheduling.create_show(movie, screen, datetime(2020, 1, 1, 10, 0), operator=ADMIN)
     with pytest.raises(BookingError, match="No such screen"):
-        scheduling.create_show(movie, 999_999, day(4))
+        scheduling.create_show(movie, 999_999, day(4), operator=ADMIN)
     with database.connection_context():
         Movie.update(active=False).where(Movie.id == movie).execute()
     try:
         with pytest.raises(BookingError, match="not showing any more"):
-            scheduling.create_show(movie, screen, day(5))
+            scheduling.create_show(movie, screen, day(5), operator=ADMIN)
     finally:
         with database.connection_context():
             Movie.update(active=True).where(Movie.id == movie).execute()
@@ -84,8 +85,8 @@ def test_a_cancelled_show_frees_its_slot_and_bad_requests_are_refused(demo_db):
 
 def test_only_an_unsold_show_can_be_deleted(demo_db):
     screen, movie, _ = hall_and_movie()
-    unsold = scheduling.create_show(movie, screen, day(6))
-    scheduling.delete_show(unsold)
+    unsold = scheduling.create_show(movie, screen, day(6), operator=ADMIN)
+    scheduling.delete_show(unsold, operator=ADMIN)
     with database.connection_context():
         assert not Show.select().where(Show.id == unsold).exists()
         assert not ShowSeat.select().where(ShowSeat.show == unsold).exists()
@@ -93,30 +94,30 @@ def test_only_an_unsold_show_can_be_deleted(demo_db):
             f"show {unsold}:"))]
     assert kinds == ["show_scheduled", "show_deleted"]
     with pytest.raises(ShowNotFound):
-        scheduling.delete_show(unsold)
+        scheduling.delete_show(unsold, operator=ADMIN)
 
-    held_show = scheduling.create_show(movie, screen, day(6) + timedelta(hours=8))
+    held_show = scheduling.create_show(movie, screen, day(6) + timedelta(hours=8), operator=ADMIN)
     held = seating.hold(held_show, ["A1"])
     with pytest.raises(BookingError, match="holding 1 seat"):
-        scheduling.delete_show(held_show)
+        scheduling.delete_show(held_show, operator=ADMIN)
     booking = sales.confirm(held.token, method="cash")
-    sales.cancel(booking.code)  # even a fully cancelled booking keeps its show
+    sales.cancel(booking.code, operator=ADMIN)  # even a fully cancelled booking keeps its show
     with pytest.raises(BookingError, match="cannot be deleted; cancel it"):
-        scheduling.delete_show(held_show)
+        scheduling.delete_show(held_show, operator=ADMIN)
     with database.connection_context():
         assert Show.select().where(Show.id == held_show).exists()
 
 
 def test_cancelling_a_show_refunds_every_booking_in_full_and_blocks_the_seats(demo_db):
     screen, movie, _ = hall_and_movie()
-    show = scheduling.create_show(movie, screen, day(8))
+    show = scheduling.create_show(movie, screen, day(8), operator=ADMIN)
     code = f"SC{secrets.token_hex(3).upper()}"
-    coupons.create(code, "flat", 50)
+    coupons.create(code, "flat", 50, by=ADMIN)
     cash = sales.confirm(seating.hold(show, ["A1", "A2"]).token, method="cash", tendered=5000)
     card = sales.confirm(seating.hold(show, ["B1", "B2", "B3"]).token, method="card",
                          coupon=code)
     partly = sales.confirm(seating.hold(show, ["C1", "C2"]).token, method="upi")
-    first_refund = sales.cancel(partly.code, labels=["C1"])  # 100 % this far ahead
+    first_refund = sales.cancel(partly.code, labels=["C1"], operator=ADMIN)  # 100 % this far ahead
     pending = seating.hold(show, ["D1"])  # a counter mid-sale when the show is called off
     manager = person("manager")
 
@@ -144,7 +145,7 @@ def test_cancelling_a_show_refunds_every_booking_in_full_and_blocks_the_seats(de
     with pytest.raises(BookingClosed, match="cancelled"):
         seating.hold(show, ["E1"])
     with pytest.raises(BookingError, match="already cancelled"):
-        scheduling.cancel_show(show, reason="again")
+        scheduling.cancel_show(show, reason="again", operator=ADMIN)
     assert_invariants(show)
 
 
@@ -165,7 +166,7 @@ def test_scheduling_actions_are_a_managers(demo_db):
 
 def test_a_managers_refund_moves_money_only_and_never_more_than_was_paid(demo_db):
     screen, movie, _ = hall_and_movie()
-    show = scheduling.create_show(movie, screen, day(12))
+    show = scheduling.create_show(movie, screen, day(12), operator=ADMIN)
     booking = sales.confirm(seating.hold(show, ["A1", "A2"]).token, method="card")
     cashier, manager = person("cashier"), person("manager")
     with pytest.raises(NotAuthorized, match="Refunding money is a manager"):
@@ -187,7 +188,7 @@ def test_a_managers_refund_moves_money_only_and_never_more_than_was_paid(demo_db
                  .order_by(AuditEvent.id)]
     assert seats == {"booked"} and kinds == ["sale", "refund"]
     # Cancelling afterwards gives back only what is left, so refunds add up to the payment.
-    rest = sales.cancel(booking.code)
+    rest = sales.cancel(booking.code, operator=ADMIN)
     assert rest.amount == booking.total - 100
     with database.connection_context():
         total = sum(r.amount for r in Refund.select().where(Refund.booking == booking.id))
@@ -208,7 +209,7 @@ def test_two_managers_scheduling_one_hall_at_once_get_one_show(demo_db):
 
 def test_a_show_cancelled_while_a_counter_confirms_never_keeps_a_sale(demo_db):
     screen, movie, _ = hall_and_movie(2)
-    show = scheduling.create_show(movie, screen, day(17))
+    show = scheduling.create_show(movie, screen, day(17), operator=ADMIN)
     held = seating.hold(show, ["A1", "A2"])
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
     procs = [SPAWN.Process(target=workers.confirm_at_barrier,

@@ -12,6 +12,7 @@ from bmstui.services import coupons, movies, operators
 from screens.admin_form import AdminPane, FormScreen
 from screens.manager import ManagerScreen
 from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
+from actor_support import ADMIN
 
 PASSWORD = "desk-key-2024"
 
@@ -21,7 +22,7 @@ def token() -> str:
 
 
 def manager() -> operators.OperatorInfo:
-    return operators.add(f"mgr{token()}", PASSWORD, role="manager")
+    return operators.add(f"mgr{token()}", PASSWORD, role="manager", by=ADMIN)
 
 
 def status_of(form: FormScreen) -> str:
@@ -116,7 +117,7 @@ async def test_manager_adds_a_movie_after_fixing_a_bad_duration(demo_db, tmp_pat
 
 async def test_manager_changes_a_coupons_usage_limit(demo_db, tmp_path):
     code = f"DESK{token().upper()}"
-    coupons.create(code, "flat", 50, usage_limit=10)
+    coupons.create(code, "flat", 50, usage_limit=10, by=ADMIN)
     app = make_app(tmp_path, operator=manager())
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_pane(pilot, "coupons", code)
@@ -160,7 +161,7 @@ async def test_manager_adds_an_operator_with_the_password_typed_twice(demo_db, t
 
 async def test_manager_disables_an_operator_changes_a_role_and_resets_a_password(
         demo_db, tmp_path):
-    clerk = operators.add(f"clerk{token()}", PASSWORD)
+    clerk = operators.add(f"clerk{token()}", PASSWORD, by=ADMIN)
     app = make_app(tmp_path, operator=manager())
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_pane(pilot, "operators", clerk.name)
@@ -207,7 +208,7 @@ async def test_a_manager_cannot_disable_themselves(demo_db, tmp_path):
 
 
 async def test_a_cashier_reaching_the_form_is_refused_by_the_service(demo_db, tmp_path):
-    cashier = operators.add(f"till{token()}", PASSWORD)
+    cashier = operators.add(f"till{token()}", PASSWORD, by=ADMIN)
     title = f"Cashier Cut {token()}"
     app = make_app(tmp_path, operator=cashier)
     async with app.run_test(size=(120, 40)) as pilot:

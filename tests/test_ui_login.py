@@ -10,13 +10,14 @@ from screens.city import CityScreen
 from screens.login import LoginScreen
 from screens.ticket import TicketScreen
 from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout, wait_for_screen
+from actor_support import ADMIN
 
 PASSWORD = "till-open-42"
 
 
 async def test_sign_in_then_sell_records_the_operator_and_sign_out(new_show, tmp_path):
     show_id = new_show()
-    cashier = operators.add(f"ui{secrets.token_hex(3)}", PASSWORD)
+    cashier = operators.add(f"ui{secrets.token_hex(3)}", PASSWORD, by=ADMIN)
     app = make_app(tmp_path, login=True)
     async with app.run_test(size=(120, 40)) as pilot:
         login = await wait_for_screen(pilot, LoginScreen)

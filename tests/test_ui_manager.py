@@ -20,12 +20,13 @@ from screens.reports_view import ReportsPane
 from screens.schedule_view import ConfirmShowAction, NewShowForm, SchedulePane
 from tests.test_ui_money import text_of
 from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
+from actor_support import ADMIN
 
 PASSWORD = "desk-pass-123"
 
 
 def person(role: str) -> operators.OperatorInfo:
-    return operators.add(f"{role[:3]}{secrets.token_hex(3)}", PASSWORD, role=role)
+    return operators.add(f"{role[:3]}{secrets.token_hex(3)}", PASSWORD, role=role, by=ADMIN)
 
 
 def hall_and_movie() -> tuple[int, int]:
@@ -91,7 +92,7 @@ async def test_cancelling_a_sold_show_from_the_desk_refunds_its_bookings(demo_db
     manager = person("manager")
     hall, movie = hall_and_movie()
     starts = datetime(2095, 8, 1, 6) + timedelta(days=secrets.randbelow(27))
-    show = scheduling.create_show(movie, hall, starts)
+    show = scheduling.create_show(movie, hall, starts, operator=ADMIN)
     booking = sales.confirm(seating.hold(show, ["A1", "A2"]).token, method="card")
     app = make_app(tmp_path, operator=manager)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -16,6 +16,7 @@ from screens.checkout import CheckoutScreen
 from screens.lookup import LookupScreen
 from screens.ticket import TicketScreen
 from tests.ui_support import (
+from actor_support import ADMIN
     make_app,
     noticed,
     open_show,
@@ -46,7 +47,7 @@ async def apply_coupon(pilot, checkout: CheckoutScreen, code: str) -> None:
 async def test_coupon_at_checkout_refusal_then_discount_on_the_ticket(new_show, tmp_path):
     show_id = new_show()
     code = new_code()
-    coupons.create(code, "percent", 10, max_discount=25)
+    coupons.create(code, "percent", 10, max_discount=25, by=ADMIN)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_show(pilot, show_id)
@@ -78,7 +79,7 @@ async def test_coupon_at_checkout_refusal_then_discount_on_the_ticket(new_show, 
 async def test_coupon_used_up_meanwhile_sells_nothing_then_sells_without_it(new_show, tmp_path):
     show_id = new_show()
     code = new_code()
-    coupons.create(code, "flat", 50, usage_limit=1)
+    coupons.create(code, "flat", 50, usage_limit=1, by=ADMIN)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_show(pilot, show_id)
@@ -175,7 +176,7 @@ async def test_a_typed_but_unapplied_coupon_is_checked_before_anything_is_sold(n
                                                                               tmp_path):
     show_id = new_show()
     code = new_code()
-    coupons.create(code, "flat", 40)
+    coupons.create(code, "flat", 40, by=ADMIN)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_show(pilot, show_id)

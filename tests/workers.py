@@ -7,6 +7,7 @@ import random
 import signal
 import time
 from dataclasses import replace
+from actor_support import ADMIN
 
 
 def _open(url: str, **settings) -> None:
@@ -138,7 +139,7 @@ def schedule_at_barrier(url, movie_id, screen_id, starts_at, barrier, results):
     scheduling.schedule(starts_at, starts_at)  # warm the connection
     barrier.wait(timeout=60)
     try:
-        results.put(("ok", scheduling.create_show(movie_id, screen_id, starts_at)))
+        results.put(("ok", scheduling.create_show(movie_id, screen_id, starts_at, operator=ADMIN)))
     except BookingError as exc:
         results.put((type(exc).__name__, str(exc)))
 
@@ -165,7 +166,7 @@ def cancel_show_at_barrier(url, show_id, barrier, results):
     scheduling.schedule(*_far_window())
     barrier.wait(timeout=60)
     try:
-        done = scheduling.cancel_show(show_id, reason="projector broke")
+        done = scheduling.cancel_show(show_id, reason="projector broke", operator=ADMIN)
         results.put(("cancelled", len(done.refunds)))
     except BookingError as exc:
         results.put((type(exc).__name__, str(exc)))
@@ -220,7 +221,7 @@ def cluster_counter(url, node, show_id, labels, seconds, seed, barrier, results)
                 if mine and rng.random() < 0.3:
                     code = rng.choice(mine)
                     asked = time.monotonic()  # the booking is valid at least until now
-                    sales.cancel(code, reason="customer changed plans")
+                    sales.cancel(code, reason="customer changed plans", operator=ADMIN)
                     mine.remove(code)
                     out["cancelled"][code] = asked
                     continue

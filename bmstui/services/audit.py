@@ -13,6 +13,7 @@ from datetime import datetime
 
 from peewee import JOIN
 
+from bmstui.actors import Administrator
 from bmstui.config import get_settings
 from bmstui.db import database, now_sql, parse_db_datetime
 from bmstui.errors import BookingError, shown
@@ -43,16 +44,21 @@ class Event:
     id: int
     at: datetime
     kind: str
-    operator: str  # name, or "" for scripts and unknown names
+    operator: str  # name, "admin:<name>@<host>" for the administrator, "" for a script's sale
     terminal: str
     booking_code: str
     detail: str
 
 
-def record(kind: str, *, operator_id: int | None = None, booking_id: int | None = None,
+def record(kind: str, *, operator_id=None, booking_id: int | None = None,
            detail: str = "") -> None:
-    """One audit row; call it inside the action's own transaction."""
-    AuditEvent.insert(at=now_sql(), kind=kind, operator=operator_id,
+    """One audit row; call it inside the action's own transaction. ``operator_id`` is the
+    actor: an operator's id, the administrator (named in ``actor``), or None (a script's hold
+    or sale, known by its terminal)."""
+    actor = ""
+    if isinstance(operator_id, Administrator):
+        actor, operator_id = operator_id.label, None
+    AuditEvent.insert(at=now_sql(), kind=kind, operator=operator_id, actor=actor,
                       terminal=get_settings().terminal, booking=booking_id,
                       detail=clean_text(detail)[:2000]).execute()
 
@@ -65,7 +71,8 @@ def events(*, kind: str | None = None, operator: str | None = None,
     ``operator`` and ``terminal`` by name, ``booking`` by code, ``text`` anywhere in the
     detail, ``since``/``until`` (UTC) as a half-open window."""
     query = (AuditEvent.select(AuditEvent.id, AuditEvent.at, AuditEvent.kind, Operator.name,
-                               AuditEvent.terminal, Booking.code, AuditEvent.detail)
+                               AuditEvent.terminal, Booking.code, AuditEvent.detail,
+                               AuditEvent.actor)
              .join(Operator, JOIN.LEFT_OUTER, on=(AuditEvent.operator == Operator.id))
              .switch(AuditEvent)
              .join(Booking, JOIN.LEFT_OUTER, on=(AuditEvent.booking == Booking.id)))
@@ -76,7 +83,7 @@ def events(*, kind: str | None = None, operator: str | None = None,
         query = query.where(AuditEvent.kind.startswith(kind[:-1]) if kind.endswith("*")
                             else AuditEvent.kind == kind)
     if operator:
-        query = query.where(Operator.name == operator)
+        query = query.where((Operator.name == operator) | (AuditEvent.actor == operator))
     if terminal:
         query = query.where(AuditEvent.terminal == terminal)
     if booking:
@@ -94,5 +101,6 @@ def events(*, kind: str | None = None, operator: str | None = None,
     with database.connection_context():
         rows = list(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
                     .tuples())
-    return [Event(id_, parse_db_datetime(at), kind_, name or "", terminal_, code or "", detail)
-            for id_, at, kind_, name, terminal_, code, detail in rows]
+    return [Event(id_, parse_db_datetime(at), kind_, name or actor or "", terminal_, code or "",
+                  detail)
+            for id_, at, kind_, name, terminal_, code, detail, actor in rows]

@@ -17,6 +17,7 @@ from decimal import Decimal
 from peewee import fn
 
 from bmstui import refund_policy
+from bmstui.actors import Administrator
 from bmstui.config import Settings, get_settings
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
 from bmstui.errors import (
@@ -33,8 +34,8 @@ from bmstui.models import Refund as RefundRow
 from bmstui.pricing import money, rupees
 from bmstui.services import audit
 from bmstui.services.bookings import normalise_code
-from bmstui.services.operators import require_manager
-from bmstui.services.seat_lookup import normalise_labels, operator_id_of, plain_text
+from bmstui.services.operators import operator_fk, require_actor, require_manager
+from bmstui.services.seat_lookup import normalise_labels, plain_text
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,12 @@ def _chosen(row: BookingRow, labels) -> tuple[list, list]:
 
 
 def may_override(operator, settings: Settings) -> bool:
-    """Managers may override the cutoff; without a signed-in operator (scripts, the command
-    line) the ``cancellation.allow_override`` switch decides."""
-    if operator is None:
+    """Managers may override the cutoff (with a reason); for the administrator of the command
+    line and scripts the ``cancellation.allow_override`` switch decides; a cashier never."""
+    if isinstance(operator, Administrator):
         return settings.allow_cancel_override
+    if operator is None:
+        return False
     try:
         require_manager(operator, "overriding the cancellation cutoff")
     except NotAuthorized:
@@ -187,7 +190,7 @@ def refund_quote(code, labels=None, *, operator=None) -> RefundQuote:
 
 
 def _refused(terms: refund_policy.Terms, overridable: bool, operator) -> CancellationClosed:
-    if operator is not None and not overridable:
+    if not isinstance(operator, Administrator | None) and not overridable:
         hint = " (a manager can override it with a reason)"
     elif overridable:
         hint = "; to cancel anyway, give the reason for the override"
@@ -201,26 +204,25 @@ def cancel(code, *, labels=None, operator=None, reason=None) -> Refund:
     method. Past the cutoff, ``CancellationClosed`` unless a ``reason`` is given by a manager
     (``NotAuthorized`` for a cashier) or, with no operator, ``cancellation.allow_override`` is
     on; the override and its reason are recorded with the refund."""
+    actor = require_actor(operator, "cancelling a booking")
     settings = get_settings()
     reason = plain_text(reason or "")[:255]
-    with database.connection_context():
-        operator_id = operator_id_of(operator)
     overridable = may_override(operator, settings)
 
     def attempt() -> Refund:
         row = _booking_row(code, lock=True)
         plan = _plan(row, labels, db_now(), settings, reason, overridable)
         if not plan.terms.allowed and not plan.override:
-            if reason and operator is not None and not overridable:
+            if reason and not overridable and not isinstance(operator, Administrator):
                 require_manager(operator, "overriding the cancellation cutoff")
             raise _refused(plan.terms, overridable, operator)
-        return carry_out(row, plan, reason=reason, operator_id=operator_id,
+        return carry_out(row, plan, reason=reason, operator_id=actor,
                          kind="cancel_override" if plan.override else "cancel")
 
     return transaction(attempt)
 
 
-def carry_out(row: BookingRow, plan: _Plan, *, reason: str, operator_id: int | None,
+def carry_out(row: BookingRow, plan: _Plan, *, reason: str, operator_id,
               kind: str, free_to: str = "available") -> Refund:
     """Inside the caller's transaction: free the plan's seats (to ``free_to``), mark them
     cancelled, record the refund by the payment's method and the audit row ``kind``."""
@@ -243,7 +245,7 @@ def carry_out(row: BookingRow, plan: _Plan, *, reason: str, operator_id: int | N
     refund_id = RefundRow.insert(
         booking=row.id, payment=payment.id, method=payment.method, amount=plan.amount,
         labels=labels_text[:255], reason=reason, override=plan.override,
-        operator=operator_id, terminal=settings.terminal, created_at=now_sql(),
+        operator=operator_fk(operator_id), terminal=settings.terminal, created_at=now_sql(),
     ).execute()
     detail = (f"{labels_text}: {plan.percent.normalize():f}% of {rupees(plan.paid)} = "
               f"{rupees(plan.amount)} by {payment.method}")

@@ -1,7 +1,8 @@
 """Operators: who is at the counter, what their role lets them do, and logging in.
 
 Roles are enforced here, in the service layer, not only by hiding keys in the UI: a cashier's
-call of a manager action raises ``NotAuthorized`` whatever the caller. Five failed logins lock
+call of a manager action raises ``NotAuthorized`` whatever the caller, and so does a call that
+names nobody (``None``): scripts and the command line act as ``bmstui.administrator()``. Five failed logins lock
 an operator for five minutes by the database clock; every login success and failure is written
 to the audit trail in the same transaction as the counter it changes, and so is every change a
 manager makes to an operator (kind "operator"). Nobody can disable or demote themselves, and
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bmstui.actors import Administrator
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
 from bmstui.errors import BookingError, LoginFailed, NotAuthorized, shown
 from bmstui.models import ROLES, Operator
@@ -43,6 +45,8 @@ def _info(row: Operator) -> OperatorInfo:
 
 def _find(operator) -> Operator | None:
     """An Operator row from an OperatorInfo, a row, an id or a name."""
+    if isinstance(operator, Administrator) or operator is None:
+        return None
     if isinstance(operator, OperatorInfo | Operator):
         operator = operator.id
     if isinstance(operator, int) and not isinstance(operator, bool):
@@ -66,18 +70,39 @@ def operators() -> list[OperatorInfo]:
         return [_info(row) for row in Operator.select().order_by(Operator.name)]
 
 
-def require_manager(operator, action: str) -> int | None:
-    """Raise NotAuthorized unless ``operator`` is an active manager. ``None`` is a script run by
-    whoever administers the database (the command line and the API without a login): allowed.
-    Returns the manager's id (None for a script), which is what their audit rows carry."""
+def require_actor(operator, action: str) -> int | Administrator:
+    """Raise NotAuthorized unless someone is named: an active operator (any role) or the
+    administrator. Returns what the audit row records: the operator's id, or the administrator.
+    ``None`` is nobody, never "a script": scripts say ``bmstui.administrator()``."""
     if operator is None:
-        return None
+        raise NotAuthorized(action, None)
+    if isinstance(operator, Administrator):
+        return operator
+    row = _find(operator)
+    if row is None or not row.active:
+        raise NotAuthorized(action, "signed-out operator")
+    return row.id
+
+
+def require_manager(operator, action: str) -> int | Administrator:
+    """Raise NotAuthorized unless ``operator`` is an active manager or the administrator;
+    returns what their audit rows carry (see ``require_actor``)."""
+    if operator is None:
+        raise NotAuthorized(action, None)
+    if isinstance(operator, Administrator):
+        return operator
     row = _find(operator)
     if row is None or not row.active:
         raise NotAuthorized(action, "signed-out operator")
     if row.role != "manager":
         raise NotAuthorized(action, row.role)
     return row.id
+
+
+def operator_fk(actor) -> int | None:
+    """The operator row id a money row (payment, refund) carries for ``actor``: None for the
+    administrator and for scripts, whose name is in the audit row instead."""
+    return None if actor is None or isinstance(actor, Administrator) else actor
 
 
 def _check_password(password: str) -> str:
@@ -157,7 +182,7 @@ def set_active(name_or_id, active: bool, *, by) -> OperatorInfo:
     at once (every manager action re-reads the row). Nobody disables their own account."""
     active = bool(active)
 
-    def apply(row: Operator, actor: int | None) -> str | None:
+    def apply(row: Operator, actor) -> str | None:
         if row.active == active:
             return None
         if not active:
@@ -176,7 +201,7 @@ def set_role(name_or_id, role: str, *, by) -> OperatorInfo:
     if role not in ROLES:
         raise BookingError(f"A role is {' or '.join(ROLES)}, not {shown(role, 20, quoted=True)}")
 
-    def apply(row: Operator, actor: int | None) -> str | None:
+    def apply(row: Operator, actor) -> str | None:
         if row.role == role:
             return None
         if role != "manager":
@@ -196,7 +221,7 @@ def reset_password(name_or_id, password: str, *, by) -> OperatorInfo:
     require_manager(by, "resetting a password")
     hashed = _check_password(password)  # scrypt outside the transaction: it is slow on purpose
 
-    def apply(row: Operator, actor: int | None) -> str:
+    def apply(row: Operator, actor) -> str:
         Operator.update(password_hash=hashed, failed_logins=0, locked_until=None).where(
             Operator.id == row.id).execute()
         return f"password reset for {row.name}"

@@ -19,8 +19,8 @@ from bmstui.models import Refund as RefundRow
 from bmstui.pricing import money, rupees
 from bmstui.services import audit
 from bmstui.services.cancellations import Refund, _booking_row, refunded_so_far
-from bmstui.services.operators import require_manager
-from bmstui.services.seat_lookup import operator_id_of, plain_text
+from bmstui.services.operators import operator_fk, require_manager
+from bmstui.services.seat_lookup import plain_text
 
 MOST = Decimal(99_999_999)  # more than any booking: checked before the paise are
 
@@ -49,14 +49,12 @@ def _amount(value) -> Decimal:
 def refund(code, amount, *, reason: str, operator=None) -> Refund:
     """Give back ``amount`` of booking ``code``'s payment by its method (a manager's action;
     ``reason`` is required and recorded). The seats stay sold."""
-    require_manager(operator, "refunding money")
+    actor = require_manager(operator, "refunding money")
     reason = plain_text(reason or "")[:255]
     if not reason:
         raise BookingError("Say why the money is refunded; the reason is recorded")
     amount = _amount(amount)
     settings = get_settings()
-    with database.connection_context():
-        operator_id = operator_id_of(operator)
 
     def attempt() -> Refund:
         row = _booking_row(code, lock=True)  # queues behind a cancel of the same booking
@@ -67,10 +65,10 @@ def refund(code, amount, *, reason: str, operator=None) -> Refund:
         payment = Payment.select().where(Payment.booking == row.id).order_by(Payment.id).first()
         refund_id = RefundRow.insert(
             booking=row.id, payment=payment.id, method=payment.method, amount=amount,
-            labels="", reason=reason, override=False, operator=operator_id,
+            labels="", reason=reason, override=False, operator=operator_fk(actor),
             terminal=settings.terminal, created_at=now_sql(),
         ).execute()
-        audit.record("refund", operator_id=operator_id, booking_id=row.id,
+        audit.record("refund", operator_id=actor, booking_id=row.id,
                      detail=f"{rupees(amount)} by {payment.method}; reason: {reason}")
         created = RefundRow.select(RefundRow.created_at).where(RefundRow.id == refund_id).scalar()
         paid = money(row.total)

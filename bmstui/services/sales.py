@@ -49,6 +49,7 @@ from bmstui.services.bookings import (  # noqa: F401 -- re-exported: the publish
 from bmstui.services.cancellations import Refund, RefundQuote, cancel, refund_quote  # noqa: F401
 from bmstui.services.quotes import Quote, QuoteLine, held_seats, quote  # noqa: F401
 from bmstui.services.refunds import refund, refundable  # noqa: F401
+from bmstui.actors import is_administrator
 from bmstui.services.seat_lookup import check_token, operator_id_of
 from bmstui.services.seating import forget
 
@@ -176,7 +177,8 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
         detail = f"{len(ids)} seats, {method} ₹{total}"
         if coupon_id is not None:
             detail += f" (coupon {coupons.normalise_code(coupon)} -₹{discount})"
-        audit.record("sale", operator_id=operator_id, booking_id=booking_id, detail=detail)
+        audit.record("sale", operator_id=operator if is_administrator(operator) else operator_id,
+                     booking_id=booking_id, detail=detail)
         return booking_view(booking_id)
 
     for _ in range(3):

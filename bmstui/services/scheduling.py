@@ -26,7 +26,7 @@ from bmstui.seeding import create_show_seats
 from bmstui.services import audit, prices
 from bmstui.services.cancellations import Refund, carry_out, full_refund_plan
 from bmstui.services.operators import require_manager
-from bmstui.services.seat_lookup import forget_show, operator_id_of
+from bmstui.services.seat_lookup import forget_show
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
     """A new show (``starts_at`` naive UTC) with its seats priced; returns its id. A manager's
     action (``operator``). Refused in the past, for an inactive movie, for a format the screen
     cannot show, and when it would overlap another show on the screen (cleaning gap included)."""
-    require_manager(operator, "scheduling a show")
+    actor = require_manager(operator, "scheduling a show")
     format = str(format).strip().upper()
     if not isinstance(starts_at, datetime):
         raise BookingError("A show starts at a date and time")
@@ -87,7 +87,6 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
         movie = Movie.get_or_none(Movie.id == movie_id)
         screen = (Screen.select(Screen, Theater).join(Theater)
                   .where(Screen.id == screen_id).first())
-        operator_id = operator_id_of(operator)
     if movie is None:
         raise BookingError(f"No such movie: {movie_id}")
     if not movie.active:
@@ -112,7 +111,7 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
             format=format, price_factor=factor,
         ).execute()
         create_show_seats([show_id])
-        audit.record("show_scheduled", operator_id=operator_id,
+        audit.record("show_scheduled", operator_id=actor,
                      detail=f"show {show_id}: {movie.title} {format} at {screen.theater.name} "
                             f"{screen.name}, {starts_at:%Y-%m-%d %H:%M} UTC")
         return show_id
@@ -154,9 +153,7 @@ def _show(show_id) -> Show:
 def delete_show(show_id: int, *, operator=None) -> None:
     """Remove a show nobody has bought a ticket for (a scheduling mistake). A show with any
     booking, even a cancelled one, is kept for its money trail: cancel it instead."""
-    require_manager(operator, "deleting a show")
-    with database.connection_context():
-        operator_id = operator_id_of(operator)
+    actor = require_manager(operator, "deleting a show")
 
     def attempt() -> None:
         show = _show(show_id)
@@ -171,7 +168,7 @@ def delete_show(show_id: int, *, operator=None) -> None:
         ShowSeat.delete().where(ShowSeat.show == show.id).execute()
         Hold.delete().where(Hold.show == show.id).execute()
         Show.delete().where(Show.id == show.id).execute()
-        audit.record("show_deleted", operator_id=operator_id,
+        audit.record("show_deleted", operator_id=actor,
                      detail=f"show {show.id}: {show.movie.title} {show.starts_at:%Y-%m-%d %H:%M}"
                             " UTC")
 
@@ -182,12 +179,10 @@ def delete_show(show_id: int, *, operator=None) -> None:
 def cancel_show(show_id: int, *, reason: str, operator=None) -> ShowCancellation:
     """Call a show off: no more sales, held seats released, every booking's remaining seats
     cancelled and refunded in full by its payment's method, all in one transaction."""
-    require_manager(operator, "cancelling a show")
+    actor = require_manager(operator, "cancelling a show")
     reason = str(reason or "").strip()[:200]
     if not reason:
         raise BookingError("Say why the show is cancelled; the reason goes on every refund")
-    with database.connection_context():
-        operator_id = operator_id_of(operator)
 
     def attempt() -> ShowCancellation:
         show = _show(show_id)
@@ -207,10 +202,10 @@ def cancel_show(show_id: int, *, reason: str, operator=None) -> ShowCancellation
                     .order_by(Booking.id)):
             plan = full_refund_plan(row, "the show was cancelled")
             refunds.append(carry_out(row, plan, reason=f"show cancelled: {reason}",
-                                     operator_id=operator_id, kind="cancel", free_to="blocked"))
+                                     operator_id=actor, kind="cancel", free_to="blocked"))
         total = sum((r.amount for r in refunds), Decimal("0.00"))
         seats = sum(len(r.labels) for r in refunds)
-        audit.record("show_cancelled", operator_id=operator_id,
+        audit.record("show_cancelled", operator_id=actor,
                      detail=f"show {show.id}: {show.movie.title} {show.starts_at:%Y-%m-%d %H:%M}"
                             f" UTC; {len(refunds)} bookings, {seats} seats, ₹{total} refunded; "
                             f"reason: {reason}")

@@ -159,6 +159,16 @@ def forget_show(show_id: int) -> None:
         del _SEAT_INDEX[key]
 
 
+def index_is_stale(show_id: int, seats: list[tuple[int, str, Decimal]]) -> bool:
+    """True when the cached ids of ``seats`` no longer name those labels of this show. Ids are
+    never reused (``models.StableIdField``), so this is a second line, read only when a hold
+    was refused: the refusal is then retried with a fresh map instead of naming wrong seats."""
+    ids = [sid for sid, _, _ in seats]
+    found = dict(ShowSeat.select(ShowSeat.id, Seat.label).join(Seat)
+                 .where(ShowSeat.id.in_(ids) & (ShowSeat.show == show_id)).tuples())
+    return any(found.get(sid) != label for sid, label, _ in seats)
+
+
 def resolve(show_id: int, labels: list[str]) -> list[tuple[int, str, Decimal]]:
     """(show seat id, label, price) for the labels, sorted by id (the lock order)."""
     index = seat_index(show_id)

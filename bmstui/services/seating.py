@@ -47,6 +47,8 @@ from bmstui.services.seat_lookup import (
     check_token,
     contested_labels,
     db_clock,
+    forget_show,
+    index_is_stale,
     normalise_labels,
     operator_id_of,
     plain_text,
@@ -157,6 +159,18 @@ def forget(token: str) -> None:
 def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None = None,
          operator=None) -> Hold:
     """Hold all of ``labels`` for ``ttl`` seconds, or none of them (SeatsUnavailable)."""
+    try:
+        return _hold(show_id, labels, terminal=terminal, ttl=ttl, operator=operator)
+    except _StaleIndex:  # this process's seat ids of the show were out of date: once more
+        return _hold(show_id, labels, terminal=terminal, ttl=ttl, operator=operator,
+                     retry_stale=False)
+
+
+class _StaleIndex(Exception):
+    """The cached label -> id map no longer names these seats of this show."""
+
+
+def _hold(show_id, labels, *, terminal, ttl, operator, retry_stale: bool = True) -> Hold:
     show_id = check_show_id(show_id)
     wanted = normalise_labels(labels)
     check_count(len(wanted))
@@ -249,6 +263,10 @@ def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None
         # why, so a pile-up of counters on one seat does not queue behind each other's reads.
         with database.connection_context():
             show_refusal(show_id, refused.show_state)
+            if index_is_stale(show_id, seats):
+                forget_show(show_id)
+                if retry_stale:
+                    raise _StaleIndex from None
             if len(seats) == 1:  # the one seat asked for is the one taken
                 raise SeatsUnavailable([seats[0][1]]) from None
             raise SeatsUnavailable(
