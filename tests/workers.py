@@ -244,3 +244,30 @@ def cluster_counter(url, node, show_id, labels, seconds, seed, barrier, results)
     except Exception as exc:  # anything but a clerk's refusal is what the test looks for
         out["errors"].append(repr(exc))
     results.put(out)
+
+
+def counter_on_orders(url, conn):
+    """A long-lived counter taking ('hold', show_id, labels) orders over a pipe; answers
+    ('held', labels it was told, labels the database shows under its token) then releases, or
+    (error class, message). ('stop',) ends it. Its seat maps stay cached between orders."""
+    from bmstui.db import database
+    from bmstui.errors import BookingError
+    from bmstui.models import Seat, ShowSeat
+    from bmstui.services import seating
+
+    _open(url)
+    while True:
+        order = conn.recv()
+        if order[0] == "stop":
+            return
+        _, show_id, labels = order
+        try:
+            held = seating.hold(show_id, labels)
+        except BookingError as exc:
+            conn.send((type(exc).__name__, str(exc)))
+            continue
+        with database.connection_context():
+            in_db = sorted(label for (label,) in ShowSeat.select(Seat.label).join(Seat)
+                           .where(ShowSeat.hold_token == held.token).tuples())
+        seating.release(held.token)
+        conn.send(("held", sorted(held.labels), in_db))
