@@ -118,8 +118,8 @@ def _zone_rows(checks: Table, settings, problems: list[str], most: int = 20) -> 
     from bmstui.services.zones import resolve
 
     chain = default_zone_name()
-    checks.add_row("time zone", f"{chain} (chain default, "
-                   f"{'[cinema] timezone' if settings.timezone else 'this machine'})")
+    checks.add_row("time zone", f"{chain} (chain default, from "
+                   f"{'cinema.timezone' if settings.timezone else 'this machine'})")
     with database.connection_context():
         theaters = list(Theater.select(City.name, Theater.name, Theater.timezone).join(City)
                         .order_by(City.name, Theater.name).tuples())
