@@ -8,8 +8,8 @@ A refusal, or a failure half-way, leaves the database as it was.
 
 Rows are matched by their natural keys, regardless of case: a city by name, a theater by name in
 its city, a screen by name in its theater. Importing the same file again changes nothing and says
-so; an edited address, time zone or state, a screen's formats or its layout are updated. A file never
-deletes: rows it does not mention stay, so a file may hold one new theater or the whole chain.
+so; an edited address, time zone or state, a screen's formats or its layout are updated. A file
+never deletes: rows it does not mention stay, so a file may hold one new theater or the whole chain.
 Seats are rebuilt only when a screen's seats really differ (its seats are compared, not just the
 layout name); that is refused while the screen has ever sold a ticket, because a ticket names its
 seat, and then the new hall belongs under a new screen name. A screen whose shows sold nothing

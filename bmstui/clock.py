@@ -15,7 +15,7 @@ when a theater elsewhere is meant.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -103,18 +103,18 @@ def to_utc(local: datetime, where: Zone) -> datetime:
     01:30 on the fall-back night as the first 01:30. An aware datetime is converted as is.
     """
     aware = local if local.tzinfo else local.replace(tzinfo=zone(where), fold=0)
-    return aware.astimezone(timezone.utc).replace(tzinfo=None)
+    return aware.astimezone(UTC).replace(tzinfo=None)
 
 
 def to_local(utc: datetime, where: Zone) -> datetime:
     """A naive UTC datetime -> naive wall time of zone ``where``, by the rules of that date."""
-    return utc.replace(tzinfo=timezone.utc).astimezone(zone(where)).replace(tzinfo=None,
+    return utc.replace(tzinfo=UTC).astimezone(zone(where)).replace(tzinfo=None,
                                                                             fold=0)
 
 
 def local_today(where: Zone) -> date:
     """Today's date in zone ``where`` (a day picker's default; never a decision)."""
-    return datetime.now(timezone.utc).astimezone(zone(where)).date()
+    return datetime.now(UTC).astimezone(zone(where)).date()
 
 
 def utc_range_of_local_day(day: date, where: Zone) -> tuple[datetime, datetime]:

@@ -114,6 +114,7 @@ def _zone_rows(checks: Table, settings, problems: list[str], most: int = 20) -> 
     """The chain's default time zone and each theater's (times are shown in these)."""
     from bmstui.clock import default_zone_name
     from bmstui.db import database
+    from bmstui.errors import BookingError
     from bmstui.models import City, Theater
     from bmstui.services.zones import resolve
 
@@ -126,7 +127,7 @@ def _zone_rows(checks: Table, settings, problems: list[str], most: int = 20) -> 
     for city, name, stored in theaters[:most]:
         try:
             shown = resolve(stored) + ("" if stored else " (chain default)")
-        except Exception as exc:  # a zone this machine does not know: said, not a crash
+        except BookingError as exc:  # a zone this machine does not know: said, not a crash
             shown = f"unknown {stored!r}"
             problems.append(f"theater {name}: {exc}")
         checks.add_row("", f"{city} / {name}: {shown}")

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from bmstui.clock import local_today, to_local
+from bmstui.clock import local_today
 from bmstui.services import catalog
 from screens.background import run_service
 

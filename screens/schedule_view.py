@@ -116,7 +116,8 @@ class ConfirmShowAction(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         s = self.show
-        what = (f"{s.movie} · {s.theater} {s.screen} · {to_local(s.starts_at, s.timezone):%a %d %b %H:%M}"
+        when = to_local(s.starts_at, s.timezone)  # the theater's wall clock
+        what = (f"{s.movie} · {s.theater} {s.screen} · {when:%a %d %b %H:%M}"
                 f" · {s.sold} of {s.capacity} sold")
         with Vertical(classes="admin-form"):
             if self.delete:
@@ -190,7 +191,8 @@ class SchedulePane(Vertical):
         table.clear()
         for s in shows:
             status = Text(s.status, style="red" if s.status == "cancelled" else "")
-            table.add_row(str(s.id), s.theater, s.screen, f"{to_local(s.starts_at, s.timezone):%H:%M}",
+            table.add_row(str(s.id), s.theater, s.screen,
+                          f"{to_local(s.starts_at, s.timezone):%H:%M}",
                           f"{to_local(s.ends_at, s.timezone):%H:%M}", s.movie, s.format,
                           f"{s.sold}/{s.capacity}", status, key=str(s.id))
         if keep is not None and str(keep) in table.rows:

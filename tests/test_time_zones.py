@@ -160,8 +160,8 @@ def test_a_catalog_files_timezone_is_checked_with_its_line():
     bad = lines.index('timezone = "Asia/Kolkatta"') + 1
     number = lines.index("timezone = 5") + 1
     assert caught.value.lines() == [
-        f"chain.toml:{bad}: theater 'Bad zone': unknown time zone 'Asia/Kolkatta' (use an "
-        "IANA name such as Asia/Kolkata, Europe/London or America/New_York)",
+        (f"chain.toml:{bad}: theater 'Bad zone': unknown time zone 'Asia/Kolkatta' (use an "
+         "IANA name such as Asia/Kolkata, Europe/London or America/New_York)"),
         f"chain.toml:{number}: theater 'Number zone''s timezone must be a string, not int"]
 
 

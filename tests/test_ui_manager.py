@@ -71,8 +71,8 @@ async def test_a_manager_schedules_a_show_and_an_overlap_is_refused_in_the_form(
                                - timedelta(days=1))
                             & (Show.starts_at < datetime.combine(day, datetime.min.time())
                                + timedelta(days=2)))
-        assert to_local(show.starts_at, zones.of_screen(hall)) == datetime.combine(day, datetime.min.time()).replace(
-            hour=18)
+        assert to_local(show.starts_at, zones.of_screen(hall)) == datetime.combine(
+            day, datetime.min.time()).replace(hour=18)
 
         await pilot.press("n")  # the same hall half an hour later: refused, typing kept
         form = await wait_for_screen(pilot, NewShowForm)

@@ -17,7 +17,8 @@ Every report is a list of frozen dataclass lines the TUI draws, the command line
   them so far: cancelled shows included, so money not yet refunded still shows.
 * Dates are local calendar days of each theater's own zone (``Theater.timezone``, by that
   date's rules; ``bmstui.services.zones``): a chain's day is each theater's day, queried as one
-  UTC range per zone. Money counts on the local day of the theater whose show it was for. Sums of money are added up as Decimals in Python (SQLite would sum them as floats).
+  UTC range per zone. Money counts on the local day of the theater whose show it was for.
+  Sums of money are added up as Decimals in Python (SQLite would sum them as floats).
 
 Every report takes ``by``, the signed-in operator: a manager, or ``None`` for the command line
 and scripts; a cashier gets ``NotAuthorized``.
