@@ -328,3 +328,46 @@ def test_the_cutoff_is_judged_by_the_database_and_told_on_the_theaters_clock(emp
     assert f"(closed since {closes:%H:%M}" in str(closed.value) or \
         f"(closed since {closes:%a %d %b %H:%M}" in str(closed.value)
     assert zones.of_show(soon) == NEW_YORK
+
+
+# --- the manager's desk ---------------------------------------------------------------------
+
+async def test_the_desks_schedule_types_and_shows_each_theaters_wall_clock(empty_db, tmp_path):
+    from textual.widgets import DataTable, Input, Select
+
+    from bmstui.services import operators
+    from screens.schedule_view import NewShowForm, SchedulePane
+    from tests.test_ui_manager import open_desk
+    from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
+
+    screens = make_chain(TWO_ZONES)
+    ny, kol, movie = screens["Times Square"], screens["Park Street"], new_movie()
+    day = clock_change(NEW_YORK, next_year(), 3)
+    midnight = datetime.combine(day, datetime.min.time())
+    late = at(ny, movie, midnight.replace(hour=23, minute=30))  # 03:30 UTC the next day
+    early = at(kol, movie, midnight.replace(minute=30))  # 19:00 UTC the day before
+    manager = operators.add(f"man{secrets.token_hex(3)}", "desk-pass-123", role="manager")
+    app = make_app(tmp_path, operator=manager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        desk = await open_desk(pilot, "schedule")
+        pane = desk.query_one(SchedulePane)
+        pane.day = day
+        pane.load()
+        table = pane.query_one("#schedule-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2, what="the day's two shows")
+        assert table.get_row(str(late))[3:5] == ["23:30", "00:30"]
+        assert table.get_row(str(early))[3:5] == ["00:30", "01:30"]
+
+        table.focus()
+        await pilot.press("n")
+        form = await wait_for_screen(pilot, NewShowForm)
+        form.query_one("#show-movie", Select).value = movie
+        form.query_one("#show-hall", Select).value = ny
+        form.query_one("#show-day", Input).value = day.isoformat()
+        form.query_one("#show-time", Input).value = "18:00"  # EDT since 02:00 that night
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: noticed(app, "scheduled; its seats are on sale"))
+        await wait_for(pilot, lambda: table.row_count == 3, what="the new show listed")
+    with database.connection_context():
+        made = Show.select().where(Show.id.not_in([late, early])).get()
+    assert made.starts_at == midnight.replace(hour=22)
