@@ -129,7 +129,8 @@ def show_list(args) -> int:
             raise BookingError(f"No theater named {args.theater!r}")
     table = Table("Id", "Theater", "Screen", "Starts", "Ends", "Movie", "Fmt", "Sold", "Status")
     # Each theater's own local days, and its times on its own clock.
-    for s in scheduling.schedule_of_day(first, theater_id=theater_id, days=args.days):
+    days = max(1, args.days)
+    for s in scheduling.schedule_of_day(first, theater_id=theater_id, days=days):
         table.add_row(str(s.id), s.theater, s.screen,
                       f"{to_local(s.starts_at, s.timezone):%a %d %b %H:%M}",
                       f"{to_local(s.ends_at, s.timezone):%H:%M}", s.movie, s.format,

@@ -12,7 +12,7 @@ refunded in full, and its seats are blocked.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from peewee import JOIN, fn
@@ -156,7 +156,11 @@ def _schedule(conditions, *, theater_id=None, screen_id=None) -> list[ScheduledS
 def schedule_of_day(day, *, theater_id: int | None = None,
                     screen_id: int | None = None, days: int = 1) -> list[ScheduledShow]:
     """``schedule`` of the local days day..day+days-1, each theater's days in its own zone."""
-    last = day + timedelta(days=max(1, days) - 1)
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise BookingError(f"A day is a date such as 2026-12-31, not {str(day)[:40]!r}")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+        raise BookingError("A schedule covers 1 to 366 days")
+    last = day + timedelta(days=days - 1)
     span = [zones.local_days(Show.starts_at, day, last)]
     return _schedule(span, theater_id=theater_id, screen_id=screen_id)
 
@@ -164,6 +168,8 @@ def schedule_of_day(day, *, theater_id: int | None = None,
 def local_start(screen_id, local: datetime) -> datetime:
     """The naive UTC instant of wall time ``local`` at the screen's theater, by that date's
     rules (see ``bmstui.clock.to_utc`` for the hour skipped or repeated by a clock change)."""
+    if not isinstance(local, datetime):
+        raise BookingError(f"A show starts at a date and time, not {str(local)[:40]!r}")
     return to_utc(local.replace(tzinfo=None), zones.of_screen(screen_id))
 
 
