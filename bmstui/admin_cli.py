@@ -8,7 +8,7 @@ same service calls as the signed-in manager.
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +16,7 @@ from rich.table import Table
 import bmstui
 from bmstui.actors import administrator
 from bmstui.cli import command
-from bmstui.clock import local_today, to_local, to_utc, utc_range_of_local_day
+from bmstui.clock import local_today, to_local, utc_range_of_local_day
 from bmstui.db import database
 from bmstui.errors import BookingError
 from bmstui.models import Movie, Screen, Theater
@@ -26,9 +26,10 @@ console = Console()
 
 
 def _local_time(text: str) -> datetime:
-    """'2026-12-31 18:00' or '2026-12-31T18:00' in local time -> naive UTC."""
+    """'2026-12-31 18:00' or '2026-12-31T18:00' -> a naive wall time (whose zone is that of the
+    theater it is for: the caller converts)."""
     try:
-        return to_utc(datetime.fromisoformat(text.strip()))
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=None)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"not a date/time: {text!r} (use 2026-12-31 18:00)") from None
@@ -53,7 +54,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     add.add_argument("--screen", required=True, metavar="'THEATER/SCREEN'|ID",
                      help="e.g. 'Rangmahal Andheri West/Audi 1'")
     add.add_argument("--at", required=True, type=_local_time, metavar="'DAY HH:MM'",
-                     help="local start time")
+                     help="start time on the theater's clock (its time zone)")
     add.add_argument("--format", default="2D", help="2D, 3D, IMAX, 4DX (2D)")
     cancel = show_sub.add_parser("cancel", parents=[common],
                                  help="call a show off, refunding every booking in full")
@@ -108,10 +109,11 @@ def show_add(args) -> int:
     bmstui.open_database()
     with database.connection_context():
         movie, screen = _movie_id(args.movie), _screen_id(args.screen)
-    show_id = scheduling.create_show(movie, screen, args.at, args.format,
-                                       operator=administrator())
-    console.print(f"Scheduled show {show_id} at {to_local(args.at):%a %d %b %H:%M}",
-                  highlight=False)
+    starts_at = scheduling.local_start(screen, args.at)  # the theater's zone, that date's rules
+    show_id = scheduling.create_show(movie, screen, starts_at, args.format,
+                                     operator=administrator())
+    console.print(f"Scheduled show {show_id} at {args.at:%a %d %b %H:%M} "
+                  f"({starts_at:%H:%M} UTC)", highlight=False)
     return 0
 
 
@@ -120,9 +122,7 @@ def show_list(args) -> int:
     from bmstui.services import scheduling
 
     bmstui.open_database()
-    first = args.date or local_today()
-    since, _ = utc_range_of_local_day(first)
-    _, until = utc_range_of_local_day(first + timedelta(days=max(1, args.days) - 1))
+    first = args.date or local_today(None)
     theater_id = None
     if args.theater:
         with database.connection_context():
@@ -130,9 +130,12 @@ def show_list(args) -> int:
         if theater_id is None:
             raise BookingError(f"No theater named {args.theater!r}")
     table = Table("Id", "Theater", "Screen", "Starts", "Ends", "Movie", "Fmt", "Sold", "Status")
-    for s in scheduling.schedule(since, until, theater_id=theater_id):
-        table.add_row(str(s.id), s.theater, s.screen, f"{to_local(s.starts_at):%a %d %b %H:%M}",
-                      f"{to_local(s.ends_at):%H:%M}", s.movie, s.format,
+    # Each theater's own local days, and its times on its own clock.
+    days = max(1, args.days)
+    for s in scheduling.schedule_of_day(first, theater_id=theater_id, days=days):
+        table.add_row(str(s.id), s.theater, s.screen,
+                      f"{to_local(s.starts_at, s.timezone):%a %d %b %H:%M}",
+                      f"{to_local(s.ends_at, s.timezone):%H:%M}", s.movie, s.format,
                       f"{s.sold}/{s.capacity}", s.status)
     console.print(table)
     return 0
@@ -170,12 +173,12 @@ def audit_list(args) -> int:
     bmstui.open_database()
     since = until = None
     if args.date:
-        since, until = utc_range_of_local_day(args.date)
+        since, until = utc_range_of_local_day(args.date, None)  # the chain's zone
     table = Table("When", "Kind", "Operator", "Terminal", "Booking", "Detail")
     for e in audit.events(kind=args.kind, operator=args.operator, terminal=args.terminal,
                           booking=args.booking, text=args.text, since=since, until=until,
                           limit=args.limit):
-        table.add_row(f"{to_local(e.at):%Y-%m-%d %H:%M:%S}", e.kind, e.operator, e.terminal,
+        table.add_row(f"{to_local(e.at, None):%Y-%m-%d %H:%M:%S}", e.kind, e.operator, e.terminal,
                       e.booking_code, e.detail)
     console.print(table)
     return 0

@@ -19,6 +19,7 @@ import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bmstui.clock import check_zone
 from bmstui.errors import BookingError
 from bmstui.layouts import LayoutError, SeatSpec, parse_layout
 from bmstui.models import SEAT_TYPES, City, Screen, Theater
@@ -29,7 +30,7 @@ FORMATS = ("2D", "3D", "IMAX", "4DX")
 KEYS = {
     "file": ("city", "layout", "seat_types"),
     "city": ("name", "state", "theater"),
-    "theater": ("name", "address", "screen"),
+    "theater": ("name", "address", "timezone", "screen"),
     "screen": ("name", "layout", "formats"),
     "layout": ("name", "description", "map"),
 }
@@ -71,6 +72,7 @@ class TheaterSpec:
     address: str | None  # None: not given (kept as it is)
     screens: tuple[ScreenSpec, ...]
     line: int | None
+    timezone: str | None = None  # IANA name; None: not given (kept; new: the chain default)
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,14 @@ class _Reader:
         name = self.text(table, path, "name", "a theater", Theater.name.max_length)
         address = self.text(table, path, "address", _called("theater", name),
                             Theater.address.max_length, required=False)
+        zone = self.text(table, path, "timezone", _called("theater", name),
+                         Theater.timezone.max_length, required=False)
+        if zone:
+            try:
+                zone = check_zone(zone)
+            except ValueError as exc:
+                self.problem(path + ("timezone",), f"{_called('theater', name)}: {exc}")
+                zone = None
         screens, seen = [], {}
         for i, sub in enumerate(self.tables(table.get("screen", []), path + ("screen",),
                                             "screen")):
@@ -337,7 +347,7 @@ class _Reader:
                 screens.append(spec)
         if name is None:
             return None
-        return TheaterSpec(name, address, tuple(screens), self.lines.line(path))
+        return TheaterSpec(name, address, tuple(screens), self.lines.line(path), zone)
 
     def city(self, table: dict, path: tuple, layouts: dict) -> CitySpec | None:
         self.check_keys(table, path, "city")

@@ -8,8 +8,8 @@ A refusal, or a failure half-way, leaves the database as it was.
 
 Rows are matched by their natural keys, regardless of case: a city by name, a theater by name in
 its city, a screen by name in its theater. Importing the same file again changes nothing and says
-so; an edited address or state, a screen's formats or its layout are updated. A file never
-deletes: rows it does not mention stay, so a file may hold one new theater or the whole chain.
+so; an edited address, time zone or state, a screen's formats or its layout are updated. A file
+never deletes: rows it does not mention stay, so a file may hold one new theater or the whole chain.
 Seats are rebuilt only when a screen's seats really differ (its seats are compared, not just the
 layout name); that is refused while the screen has ever sold a ticket, because a ticket names its
 seat, and then the new hall belongs under a new screen name. A screen whose shows sold nothing
@@ -178,6 +178,8 @@ class _Planner:
                 changes["name"] = spec.name
             if spec.address is not None and row.address != spec.address:
                 changes["address"] = spec.address
+            if spec.timezone is not None and row.timezone != spec.timezone:
+                changes["timezone"] = spec.timezone
         step = self.add(_Step("theater", spec, row, changes, city, label=f"{city.spec.name} / "
                               f"{spec.name}"), self.report.theaters, _diff(row, changes))
         for screen in spec.screens:
@@ -292,7 +294,8 @@ def _write(steps: list[_Step], source: str) -> None:
             step.id = City.insert(name=spec.name, state=spec.state or "").execute()
         elif step.kind == "theater":
             step.id = Theater.insert(city=step.parent.id, name=spec.name,
-                                     address=spec.address or "").execute()
+                                     address=spec.address or "",
+                                     timezone=spec.timezone or "").execute()
         else:
             step.id = Screen.insert(theater=step.parent.id, name=spec.name, layout=spec.layout,
                                     capacity=len(spec.seats),

@@ -110,6 +110,31 @@ def print_demo_operators(report) -> None:
     console.print(table)
 
 
+def _zone_rows(checks: Table, settings, problems: list[str], most: int = 20) -> None:
+    """The chain's default time zone and each theater's (times are shown in these)."""
+    from bmstui.clock import default_zone_name
+    from bmstui.db import database
+    from bmstui.errors import BookingError
+    from bmstui.models import City, Theater
+    from bmstui.services.zones import resolve
+
+    chain = default_zone_name()
+    checks.add_row("time zone", f"{chain} (chain default, from "
+                   f"{'cinema.timezone' if settings.timezone else 'this machine'})")
+    with database.connection_context():
+        theaters = list(Theater.select(City.name, Theater.name, Theater.timezone).join(City)
+                        .order_by(City.name, Theater.name).tuples())
+    for city, name, stored in theaters[:most]:
+        try:
+            shown = resolve(stored) + ("" if stored else " (chain default)")
+        except BookingError as exc:  # a zone this machine does not know: said, not a crash
+            shown = f"unknown {stored!r}"
+            problems.append(f"theater {name}: {exc}")
+        checks.add_row("", f"{city} / {name}: {shown}")
+    if len(theaters) > most:
+        checks.add_row("", f"… and {len(theaters) - most} more theaters")
+
+
 @command("doctor")
 def doctor(args) -> int:
     from bmstui.db import database, db_now, is_mysql
@@ -151,6 +176,7 @@ def doctor(args) -> int:
             shows = Show.select().count()
             seats = ShowSeat.select().count()
         checks.add_row("schema", f"present ({shows} shows, {seats:,} show seats)")
+        _zone_rows(checks, settings, problems)
     console.print(checks)
     if problems:
         for problem in problems:

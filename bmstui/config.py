@@ -51,6 +51,8 @@ class Settings:
     terminal: str = field(default_factory=lambda: socket.gethostname() or "counter")
     gateway_latency_ms: int = 400
     gateway_decline_rate: float = 0.0
+    # IANA zone of theaters that name none; empty = this machine's (bmstui.clock).
+    timezone: str = ""
     source: str = "defaults"  # which config file was read, for `bmstui doctor`
 
     @property
@@ -76,6 +78,7 @@ TOML_KEYS: dict[tuple[str, str], str] = {
     ("terminal", "poll_interval"): "poll_interval",
     ("payments", "gateway_latency_ms"): "gateway_latency_ms",
     ("payments", "decline_rate"): "gateway_decline_rate",
+    ("cinema", "timezone"): "timezone",
 }
 
 # Environment / .env variable -> Settings attribute (the database parts are handled apart).
@@ -93,6 +96,7 @@ ENV_KEYS: dict[str, str] = {
     "BMSTUI_POLL_INTERVAL": "poll_interval",
     "BMSTUI_GATEWAY_LATENCY_MS": "gateway_latency_ms",
     "BMSTUI_GATEWAY_DECLINE_RATE": "gateway_decline_rate",
+    "BMSTUI_TIMEZONE": "timezone",
 }
 
 DB_PART_KEYS = ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME")
@@ -250,9 +254,22 @@ def load_settings(
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
     for attr, value in flags.items():
         flags[attr] = _coerce(attr, value, f"--{attr.replace('_', '-')}")
-    settings = replace(settings, **flags)
+    settings = _check_timezone(replace(settings, **flags))
     validate(settings)
     return settings
+
+
+def _check_timezone(settings: Settings) -> Settings:
+    """The chain default zone, checked and stripped; left empty it means this machine's zone,
+    looked up when first needed (``bmstui.clock.default_zone_name``)."""
+    from bmstui.clock import check_zone
+
+    if not settings.timezone.strip():
+        return replace(settings, timezone="")
+    try:
+        return replace(settings, timezone=check_zone(settings.timezone))
+    except ValueError as exc:
+        raise ConfigError(f"cinema.timezone: {exc}") from None
 
 
 def validate(settings: Settings) -> None:

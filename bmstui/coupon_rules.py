@@ -58,7 +58,7 @@ def discount(coupon: CouponInfo, subtotal: Decimal) -> Decimal:
 
 
 def _day(utc: datetime) -> str:
-    local = to_local(utc)
+    local = to_local(utc, None)  # coupons are chain-wide: the chain default zone
     return f"{local:%d %b %Y}" + ("" if local.time() == datetime.min.time() else f" {local:%H:%M}")
 
 

@@ -67,6 +67,9 @@ class Theater(BaseModel):
     city = pw.ForeignKeyField(City, backref="theaters", on_delete="CASCADE", index=False)
     name = pw.CharField(max_length=120)
     address = pw.CharField(max_length=200, default="")
+    # IANA zone its shows are typed and shown in ("Asia/Kolkata"); "" = the chain default
+    # ([cinema] timezone). Times stay UTC in the database.
+    timezone = pw.CharField(max_length=64, default="")
 
     class Meta:
         indexes = ((("city", "name"), True),)

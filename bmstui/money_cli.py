@@ -22,11 +22,16 @@ console = Console()
 
 
 def _local_time(text: str) -> datetime:
-    """'2026-12-31' or '2026-12-31T18:00' in local time -> naive UTC."""
+    """'2026-12-31' or '2026-12-31T18:00' on the chain's clock (coupons are chain-wide); the
+    command converts it to UTC once the settings, and so the chain's zone, are known."""
     try:
-        return to_utc(datetime.fromisoformat(text))
+        return datetime.fromisoformat(text).replace(tzinfo=None)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date/time: {text!r} (use 2026-12-31T18:00)")
+
+
+def _utc(local: datetime | None) -> datetime | None:
+    return None if local is None else to_utc(local, None)
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
@@ -120,7 +125,7 @@ def coupon_list(args) -> int:
         table.add_column(column)
     for coupon in coupons.coupons():
         valid = " – ".join(
-            f"{to_local(when):%d %b %Y}" if when else "…"
+            f"{to_local(when, None):%d %b %Y}" if when else "…"
             for when in (coupon.valid_from, coupon.valid_until)
         )
         used = f"{coupon.used_count}" + (f" / {coupon.usage_limit}" if coupon.usage_limit else "")
@@ -139,7 +144,8 @@ def coupon_add(args) -> int:
         args.code, "percent" if args.percent is not None else "flat",
         args.percent if args.percent is not None else args.flat,
         max_discount=args.max_discount, min_amount=args.min_amount,
-        valid_from=args.valid_from, valid_until=args.valid_until, active=not args.inactive,
+        valid_from=_utc(args.valid_from), valid_until=_utc(args.valid_until),
+        active=not args.inactive,
         usage_limit=args.limit, per_customer_limit=args.per_customer, by=administrator(),
     )
     console.print(f"Coupon {made.code}: {made.describe}", highlight=False)
@@ -152,8 +158,8 @@ def coupon_update(args) -> int:
 
     bmstui.open_database()
     options = {"active": args.active, "value": args.value, "max_discount": args.max_discount,
-               "min_amount": args.min_amount, "valid_from": args.valid_from,
-               "valid_until": args.valid_until, "usage_limit": args.limit,
+               "min_amount": args.min_amount, "valid_from": _utc(args.valid_from),
+               "valid_until": _utc(args.valid_until), "usage_limit": args.limit,
                "per_customer_limit": args.per_customer}
     changes = {name: value for name, value in options.items() if value is not None}
     if not changes:

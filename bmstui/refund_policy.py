@@ -54,8 +54,28 @@ def _duration(minutes: float) -> str:
 
 
 def terms(starts_at: datetime, now: datetime, cutoff_minutes: int,
-          tiers: tuple[Tier, ...]) -> Terms:
-    """What cancelling now would mean. Past the cutoff: not allowed (an override may still be)."""
+          tiers: tuple[Tier, ...], zone=None) -> Terms:
+    """What cancelling now would mean. Past the cutoff: not allowed (an override may still be).
+
+    Judged on UTC times only (``starts_at`` and the database's ``now``). With the theater's
+    ``zone`` the verdict also says when cancellations close on the theater's clock, converted
+    by that date's rules (the cutoff an hour before a 03:30 show on the night the clocks go
+    forward is at 01:30)."""
+    verdict = _terms(starts_at, now, cutoff_minutes, tiers)
+    if zone is None:
+        return verdict
+    from bmstui.clock import to_local
+
+    closes = to_local(starts_at - timedelta(minutes=cutoff_minutes), zone)
+    when = f"{closes:%H:%M}" if closes.date() == to_local(now, zone).date() else \
+        f"{closes:%a %d %b %H:%M}"
+    return Terms(verdict.allowed, verdict.percent, verdict.minutes_left, cutoff_minutes,
+                 f"{verdict.why} (closed since {when})" if not verdict.allowed
+                 else f"{verdict.why}; cancellations close at {when}")
+
+
+def _terms(starts_at: datetime, now: datetime, cutoff_minutes: int,
+           tiers: tuple[Tier, ...]) -> Terms:
     left = starts_at - now
     minutes_left = left / timedelta(minutes=1)
     shown = _duration(minutes_left)

@@ -3,7 +3,8 @@
 The same ``bmstui.services.reports`` calls the TUI's report screen makes, printed as plain
 aligned text (it goes into e-mails and shift logs, so no box drawing or colour), with a bar
 chart where a picture helps, or as CSV (``--csv FILE``, or ``--csv -`` for CSV alone on
-stdout). Dates are local calendar days of this terminal; a bad one ends in one line and exit
+stdout). Dates are local calendar days of each theater's own time zone (times typed with
+--from/--to are on the chain's clock, ``[cinema] timezone``); a bad one ends in one line and exit
 code 1 (``BookingError``, see ``bmstui.cli``).
 """
 
@@ -106,16 +107,17 @@ def parse_day(text: str | None, flag: str, default: date) -> date:
 
 
 def parse_local_time(text: str, flag: str) -> datetime:
-    """A local date or date-time (2026-12-31T14:00) -> naive UTC, or BookingError."""
+    """A date or date-time (2026-12-31T14:00) on the chain's clock -> naive UTC, or
+    BookingError."""
     try:
-        return to_utc(datetime.fromisoformat(text.strip()))
+        return to_utc(datetime.fromisoformat(text.strip()).replace(tzinfo=None), None)
     except ValueError:
         raise BookingError(f"{flag}: not a date/time: {text[:40]!r} (use YYYY-MM-DDTHH:MM, "
                            f"e.g. 2026-12-31T14:00)") from None
 
 
 def _days(args) -> tuple[date, date]:
-    first = parse_day(args.day_from, "--from", local_today())
+    first = parse_day(args.day_from, "--from", local_today(None))
     return first, parse_day(args.day_to, "--to", first)
 
 
@@ -172,19 +174,25 @@ def _period(first: date, last: date) -> str:
 def report_shift(args) -> int:
     from bmstui.services import reports
 
-    day = parse_day(args.date, "--date", local_today())
-    since, until = utc_range_of_local_day(day)
-    if args.since:
-        since = parse_local_time(args.since, "--from")
-    if args.until:
-        until = parse_local_time(args.until, "--to")
-    if until <= since:
-        raise BookingError("--to must be after --from")
+    day = parse_day(args.date, "--date", local_today(None))
+    window = {"day_from": day}  # the day of each theater's zone
+    title = f"Shift {day:%a %d %b %Y} (each theater's local day)"
+    if args.since or args.until:  # a window on the chain's clock
+        since, until = utc_range_of_local_day(day, None)
+        if args.since:
+            since = parse_local_time(args.since, "--from")
+        if args.until:
+            until = parse_local_time(args.until, "--to")
+        if until <= since:
+            raise BookingError("--to must be after --from")
+        window = {"since": since, "until": until}
+        title = (f"Shift {to_local(since, None):%a %d %b %Y %H:%M} – "
+                 f"{to_local(until, None):%a %d %b %Y %H:%M}")
     terminal = _counter(args)
     bmstui.open_database()
-    lines = reports.shift(since=since, until=until, operator=args.operator, terminal=terminal,
+    lines = reports.shift(**window, operator=args.operator, terminal=terminal,
                           by=administrator())
-    title = (f"Shift {to_local(since):%a %d %b %Y %H:%M} – {to_local(until):%a %d %b %Y %H:%M}"
+    title = (title
              + (f", operator {args.operator}" if args.operator else "")
              + (f", counter {terminal}" if terminal else ""))
     methods = list(METHOD_TITLES)

@@ -174,7 +174,8 @@ def _seed_chain(doc: dict, scale: int, report: SeedReport, progress: Progress) -
                 for theater_spec in city_spec.get("theater", []):
                     theater, created = _get_or_create(
                         Theater,
-                        {"address": theater_spec.get("address", "")},
+                        {"address": theater_spec.get("address", ""),
+                         "timezone": theater_spec.get("timezone", "")},
                         city=city,
                         name=theater_spec["name"] + suffix,
                     )
@@ -205,6 +206,12 @@ def _seed_movies(doc: dict, report: SeedReport) -> list[Movie]:
     return movies
 
 
+def _first_zone() -> str:
+    """The zone of the chain's first theater (the demo chain has one): "today" of the seed."""
+    stored = Theater.select(Theater.timezone).order_by(Theater.id).scalar()
+    return stored or ""
+
+
 def _show_rows(doc: dict, movies: list[Movie], days: int, start_day) -> list[dict]:
     """One show per screen per time slot per day; movies rotate so each screen varies."""
     rules = [
@@ -225,8 +232,8 @@ def _show_rows(doc: dict, movies: list[Movie], days: int, start_day) -> list[dic
         for s_index, screen in enumerate(screens):
             formats = screen.formats.split(",")
             for t_index, slot in enumerate(times):
-                local_start = datetime.combine(day, slot)
-                starts_at = to_utc(local_start)
+                local_start = datetime.combine(day, slot)  # the theater's wall clock
+                starts_at = to_utc(local_start, screen.theater.timezone)
                 if (screen.id, starts_at) in existing:
                     continue
                 movie = movies[(s_index * 3 + t_index + day_offset) % len(movies)]
@@ -325,6 +332,6 @@ def load_demo_data(
             movies = _seed_movies(doc, report)
         _seed_chain(doc, scale, report, progress)
         days = doc["schedule"]["schedule"].get("days", 7) if days is None else days
-        rows = _show_rows(doc, movies, days, start_day or local_today())
+        rows = _show_rows(doc, movies, days, start_day or local_today(_first_zone()))
         _seed_shows(rows, report, progress)
     return report

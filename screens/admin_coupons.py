@@ -45,7 +45,7 @@ def coupon_fields(coupon: CouponInfo | None = None) -> list[Field]:
 
 
 def valid(coupon: CouponInfo) -> str:
-    return " – ".join(f"{to_local(when):%d %b %Y}" if when else "…"
+    return " – ".join(f"{to_local(when, None):%d %b %Y}" if when else "…"
                       for when in (coupon.valid_from, coupon.valid_until))
 
 

@@ -51,7 +51,8 @@ class Field:
         if self.value is None or self.kind == "password":
             return ""
         if isinstance(self.value, datetime):
-            return f"{to_local(self.value):{WHEN_FORMAT}}"
+            # "when" fields are coupons' validity: chain-wide, on the chain's clock.
+            return f"{to_local(self.value, None):{WHEN_FORMAT}}"
         if isinstance(self.value, Decimal):
             return f"{self.value.normalize():f}"
         return str(self.value)
@@ -72,7 +73,7 @@ class Field:
                 return text  # the service says what it wants instead
         if self.kind == "when":
             try:
-                return to_utc(datetime.fromisoformat(text))
+                return to_utc(datetime.fromisoformat(text).replace(tzinfo=None), None)
             except ValueError:
                 raise FormRefusal(f"{self.label}: {text[:30]!r} is not a date and time "
                                   "(e.g. 2026-12-31 or 2026-12-31 18:00)") from None

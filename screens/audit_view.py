@@ -53,7 +53,7 @@ class AuditPane(Vertical):
         day = self._value("day")
         if day:
             try:
-                since, until = utc_range_of_local_day(date.fromisoformat(day))
+                since, until = utc_range_of_local_day(date.fromisoformat(day), None)
             except ValueError:
                 self.app.notify(f"Not a day: {day!r} (use 2026-11-21)", severity="warning")
                 return
@@ -67,7 +67,7 @@ class AuditPane(Vertical):
         table = self.query_one("#audit-table", DataTable)
         table.clear()
         for e in events:
-            table.add_row(f"{to_local(e.at):%d %b %H:%M:%S}",
+            table.add_row(f"{to_local(e.at, None):%d %b %H:%M:%S}",
                           Text(e.kind, style=STYLE.get(e.kind, "")), e.operator or "—",
                           e.terminal, e.booking_code, e.detail[:70])
         self._detail(0)
@@ -79,7 +79,7 @@ class AuditPane(Vertical):
             return
         e = self.events[min(row, len(self.events) - 1)]
         box.update(Text.assemble(
-            (f"{to_local(e.at):%Y-%m-%d %H:%M:%S.%f}"[:-3], "bold"), f"  {e.kind}  ",
+            (f"{to_local(e.at, None):%Y-%m-%d %H:%M:%S.%f}"[:-3], "bold"), f"  {e.kind}  ",
             f"by {e.operator or 'a script'} at {e.terminal}",
             f"  booking {e.booking_code}" if e.booking_code else "", f"\n{e.detail}",
             (f"\n{len(self.events)} events shown (newest first)", "dim")))

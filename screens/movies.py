@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from bmstui.clock import local_today, to_local
+from bmstui.clock import local_today
 from bmstui.services import catalog
 from screens.background import run_service
 
@@ -47,7 +47,9 @@ class MoviesScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        today = local_today()
+        # The day picker's names (Today, Tomorrow) are the chain's days; the filter itself
+        # takes each theater's own local day (catalog.shows/movies).
+        today = local_today(None)
         with Horizontal(id="movie-filters"):
             yield Input(placeholder="/ search titles", id="search")
             yield Select(
@@ -159,14 +161,14 @@ class MoviesScreen(Screen):
         was = listing.highlighted
         listing.clear_options()
         self.shows = {str(s.id): s for s in shows}
-        today = local_today()
         by_theater: dict[str, list[catalog.ShowInfo]] = {}
         for show in shows:
             by_theater.setdefault(show.theater, []).append(show)
         for theater, found in sorted(by_theater.items()):
             listing.add_option(Option(Text(theater, style="bold"), disabled=True))
             for show in found:
-                start = to_local(show.starts_at)
+                start = show.local_start  # the theater's wall clock
+                today = local_today(show.timezone)
                 left = Text(f"{show.seats_left} left",
                             style="bold red" if show.seats_left == 0 else "")
                 listing.add_option(Option(Text.assemble(

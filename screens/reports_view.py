@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static
 
-from bmstui.clock import local_today, utc_range_of_local_day
+from bmstui.clock import local_today
 from bmstui.pricing import rupees
 from bmstui.report_chart import bars
 from bmstui.services import reports
@@ -54,9 +54,8 @@ def _money(value: Decimal) -> str:
 
 
 def _shift(day_from: date, day_to: date, by) -> Figures:
-    since, _ = utc_range_of_local_day(day_from)
-    _, until = utc_range_of_local_day(day_to)
-    lines = reports.shift(since=since, until=until, by=by)
+    # Each payment and refund on the local day of its show's theater.
+    lines = reports.shift(day_from=day_from, day_to=day_to, by=by)
     shown = [*lines, reports.shift_totals(lines)] if lines else []
     rows = [(s.operator, str(s.bookings), str(s.tickets), *(_money(v) for v in s.sales.values()),
              _money(s.refunds_total), _money(s.cash_expected), _money(s.net)) for s in shown]
@@ -115,7 +114,7 @@ class ReportsPane(Vertical):
         self.shown: Figures | None = None
 
     def compose(self) -> ComposeResult:
-        today = local_today().isoformat()
+        today = local_today(None).isoformat()  # the chain's today
         with Horizontal(classes="pane-filters"):
             yield Select(KINDS, value="shift", allow_blank=False, id="report-kind")
             yield Input(today, placeholder="from YYYY-MM-DD", id="report-from")
@@ -133,7 +132,7 @@ class ReportsPane(Vertical):
             text = self.query_one("#report-to", Input).value.strip()
             return first, date.fromisoformat(text) if text else first
         except ValueError:
-            self.app.notify("Dates are YYYY-MM-DD, e.g. " + local_today().isoformat(),
+            self.app.notify("Dates are YYYY-MM-DD, e.g. " + local_today(None).isoformat(),
                             severity="warning")
             return None
 

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from bmstui.clock import local_today, to_local, to_utc, utc_range_of_local_day
+from bmstui.clock import local_today, to_local
 from bmstui.db import database
 from bmstui.models import Movie, Screen, Theater
 from bmstui.pricing import rupees
@@ -86,15 +86,21 @@ class NewShowForm(ModalScreen[tuple[int, date] | None]):
         day = self.query_one("#show-day", Input).value.strip()
         hhmm = self.query_one("#show-time", Input).value.strip()
         try:
-            starts = to_utc(datetime.fromisoformat(f"{day} {hhmm}"))
+            local = datetime.fromisoformat(f"{day} {hhmm}").replace(tzinfo=None)
         except ValueError:
             self._status(f"Not a day and time: {day} {hhmm!r} (e.g. {self.day} 18:30)")
             return
-        run_service(self, scheduling.create_show, movie, hall, starts,
+        run_service(self, _create_at_local, movie, hall, local,
                     self.query_one("#show-format", Select).value, operator=self.app.operator,
-                    done=lambda show_id: self.dismiss((show_id, to_local(starts).date())),
+                    done=lambda show_id: self.dismiss((show_id, local.date())),
                     failed=lambda exc: self._status(explain(exc, self)),
                     group="schedule", exclusive=True)
+
+
+def _create_at_local(movie, hall, local: datetime, fmt: str, *, operator) -> int:
+    """Schedule at wall time ``local`` of the hall's theater (its zone, that date's rules)."""
+    return scheduling.create_show(movie, hall, scheduling.local_start(hall, local), fmt,
+                                  operator=operator)
 
 
 class ConfirmShowAction(ModalScreen[str | None]):
@@ -110,7 +116,8 @@ class ConfirmShowAction(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         s = self.show
-        what = (f"{s.movie} · {s.theater} {s.screen} · {to_local(s.starts_at):%a %d %b %H:%M}"
+        when = to_local(s.starts_at, s.timezone)  # the theater's wall clock
+        what = (f"{s.movie} · {s.theater} {s.screen} · {when:%a %d %b %H:%M}"
                 f" · {s.sold} of {s.capacity} sold")
         with Vertical(classes="admin-form"):
             if self.delete:
@@ -149,7 +156,7 @@ class SchedulePane(Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.day = local_today()
+        self.day = local_today(None)  # the chain's today; each theater's own day is listed
         self.shows: list[scheduling.ScheduledShow] = []
 
     def compose(self) -> ComposeResult:
@@ -171,9 +178,8 @@ class SchedulePane(Vertical):
             [(f"{t.name} ({t.city_name})", t.id) for t in theaters])
 
     def load(self, keep: int | None = None) -> None:
-        since, until = utc_range_of_local_day(self.day)
         theater = self.query_one("#schedule-theater", Select).value
-        run_service(self, scheduling.schedule, since, until,
+        run_service(self, scheduling.schedule_of_day, self.day,
                     theater_id=None if theater is Select.NULL else theater,
                     done=lambda shows: self._show(shows, keep), group="schedule-load",
                     exclusive=True)
@@ -185,8 +191,9 @@ class SchedulePane(Vertical):
         table.clear()
         for s in shows:
             status = Text(s.status, style="red" if s.status == "cancelled" else "")
-            table.add_row(str(s.id), s.theater, s.screen, f"{to_local(s.starts_at):%H:%M}",
-                          f"{to_local(s.ends_at):%H:%M}", s.movie, s.format,
+            table.add_row(str(s.id), s.theater, s.screen,
+                          f"{to_local(s.starts_at, s.timezone):%H:%M}",
+                          f"{to_local(s.ends_at, s.timezone):%H:%M}", s.movie, s.format,
                           f"{s.sold}/{s.capacity}", status, key=str(s.id))
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
@@ -210,7 +217,7 @@ class SchedulePane(Vertical):
             try:
                 self.day = date.fromisoformat(event.value.strip())
             except ValueError:
-                self.app.notify(f"Not a day: {event.value!r} (use {local_today()})",
+                self.app.notify(f"Not a day: {event.value!r} (use {local_today(None)})",
                                 severity="warning")
                 return
             self.load()

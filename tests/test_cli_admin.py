@@ -40,7 +40,7 @@ def test_show_add_list_overlap_cancel_and_delete(demo_db, run):  # noqa: F811
     assert f"{booking.code}: ₹{booking.total:,.2f} by cash" in cancelled.stdout
     with database.connection_context():
         assert Show.get_by_id(show_id).status == "cancelled"
-        assert to_local(Show.get_by_id(show_id).starts_at).hour == 10
+        assert to_local(Show.get_by_id(show_id).starts_at, "Asia/Kolkata").hour == 10
 
     unsold = run("--db", demo_db, "show", "add", "--movie", str(movie.id), "--screen", hall,
                  "--at", f"{day:%Y-%m-%d} 16:00")

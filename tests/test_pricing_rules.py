@@ -49,7 +49,7 @@ def when(week: int, day: str, hhmm: str) -> datetime:
     """The UTC start of a local time in the given week of 2099."""
     local = datetime.combine(FIRST_MONDAY + timedelta(weeks=week, days=DAYS.index(day)),
                              time.fromisoformat(hhmm))
-    return to_utc(local)
+    return to_utc(local, "Asia/Kolkata")  # the demo chain's theaters
 
 
 def make_show(hall: tuple[str, str], title: str, starts_at: datetime, fmt: str = "2D") -> int:

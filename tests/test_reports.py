@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import os
 import secrets
-import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -25,7 +23,7 @@ from bmstui.clock import to_local, to_utc
 from bmstui.db import database, db_now
 from bmstui.errors import BookingError, NotAuthorized
 from bmstui.models import PAYMENT_METHODS, Screen, Seat, Show, ShowSeat, Theater
-from bmstui.services import coupons, operators, reports, sales, seating
+from bmstui.services import coupons, operators, reports, sales, seating, zones
 from actor_support import ADMIN
 
 PASSWORD = "report-pass-1"
@@ -59,13 +57,23 @@ def window_around(make):
     return made, since, db_now() + timedelta(seconds=1)
 
 
+def new_show_zone() -> str:
+    """The zone of the theater ``new_show`` puts its shows in (the demo chain's: Asia/Kolkata,
+    unless a test moved it)."""
+    with database.connection_context():
+        screen = (Screen.select(Screen.id).where(Screen.layout == "classic-150")
+                  .order_by(Screen.id).scalar())
+    return zones.of_screen(screen)
+
+
 def today() -> date:
-    return to_local(db_now()).date()
+    """Today at the theater of ``new_show``'s shows."""
+    return to_local(db_now(), new_show_zone()).date()
 
 
 def show_on(new_show, day: date, hour: int = 12) -> int:
-    """A fresh show starting at ``hour`` local time on ``day`` (a day far ahead)."""
-    wanted = to_utc(datetime.combine(day, time(hour)))
+    """A fresh show starting at ``hour`` on ``day`` (a day far ahead) on its theater's clock."""
+    wanted = to_utc(datetime.combine(day, time(hour)), new_show_zone())
     return new_show(starts_in=wanted - db_now().replace(microsecond=0))
 
 
@@ -253,20 +261,21 @@ def test_sales_grouped_by_day_theater_movie_and_method(new_show, settings):
 
 @pytest.fixture
 def far_zone():
-    """The terminal in a time zone whose calendar day is not UTC's right now (UTC−12 in the
-    morning UTC, UTC+14 in the afternoon), so a report that forgot local days would show."""
-    previous = os.environ.get("TZ")
-    os.environ["TZ"] = "Etc/GMT+12" if datetime.now(UTC).hour < 12 else "Etc/GMT-14"
-    time_module.tzset()
-    yield
-    if previous is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = previous
-    time_module.tzset()
+    """``new_show``'s theater in a time zone whose calendar day is not UTC's right now (UTC−12
+    in the morning UTC, UTC+14 in the afternoon), so a report that forgot local days would
+    show; put back afterwards (the demo database is shared)."""
+    with database.connection_context():
+        screen = Screen.select().where(Screen.layout == "classic-150").order_by(Screen.id).first()
+        theater = Theater.get_by_id(screen.theater_id)
+    far = "Etc/GMT+12" if datetime.now(UTC).hour < 12 else "Etc/GMT-14"
+    with database.connection_context():
+        Theater.update(timezone=far).where(Theater.id == theater.id).execute()
+    yield far
+    with database.connection_context():
+        Theater.update(timezone=theater.timezone).where(Theater.id == theater.id).execute()
 
 
-def test_report_days_are_the_terminals_local_days_not_utc_days(new_show, settings, far_zone):
+def test_report_days_are_the_theaters_local_days_not_utc_days(new_show, settings, far_zone):
     counter = f"ctr-{secrets.token_hex(3)}"
     settings(terminal=counter)
     booking = sell(new_show(), ["H1"], "cash")
@@ -276,9 +285,12 @@ def test_report_days_are_the_terminals_local_days_not_utc_days(new_show, setting
     assert (line.key, line.bookings, line.net) == (local_day.isoformat(), 1, booking.total)
     [line] = reports.sales(day_from=utc_day, day_to=utc_day, terminal=counter, by=ADMIN)
     assert (line.key, line.bookings) == (utc_day.isoformat(), 0)
-    [line] = reports.shift(since=to_utc(datetime.combine(local_day, time.min)),
+    [line] = reports.shift(since=to_utc(datetime.combine(local_day, time.min), far_zone),
                            until=db_now() + timedelta(seconds=1), terminal=counter, by=ADMIN)
     assert line.gross == booking.total
+    [line] = reports.shift(day_from=local_day, terminal=counter, by=ADMIN)
+    assert line.gross == booking.total
+    assert reports.shift(day_from=utc_day, terminal=counter, by=ADMIN) == []
 
 
 # --- access and CSV -------------------------------------------------------------------------

@@ -33,6 +33,7 @@ MYSQL_ONLY = pytest.mark.parametrize(
     "backend", [pytest.param("mysql", marks=pytest.mark.mysql)], indirect=True
 )
 
+DEMO_ZONE = "Asia/Kolkata"  # the demo chain's theaters (data/catalog.toml)
 TYPE_RANK = {t: i for i, t in enumerate(SEAT_TYPES)}  # SILVER < GOLD < PLATINUM < DIAMOND
 
 
@@ -212,12 +213,14 @@ def test_demo_catalog_shape(seeded):
 
 
 def test_demo_shows_today_and_tomorrow_in_local_time(seeded):
-    today = local_today()
     with database.connection_context():
-        days = Counter(to_local(s.starts_at).date() for s in Show.select())
+        assert {t.timezone for t in Theater.select()} == {DEMO_ZONE}
+    today = local_today(DEMO_ZONE)
+    with database.connection_context():
+        days = Counter(to_local(s.starts_at, DEMO_ZONE).date() for s in Show.select())
         screens = Screen.select().count()
         per_day_per_screen = {
-            (to_local(s.starts_at).date(), s.screen_id) for s in Show.select()
+            (to_local(s.starts_at, DEMO_ZONE).date(), s.screen_id) for s in Show.select()
         }
     assert set(days) == {today, today + timedelta(days=1)}
     assert days[today] == days[today + timedelta(days=1)] > 0
@@ -275,8 +278,8 @@ def test_seed_one_more_day_adds_only_that_day(seeded):
     assert after["show"] - before["show"] == report.shows > 0
     assert report.shows % screens == 0
     with database.connection_context():
-        new_days = {to_local(s.starts_at).date() for s in Show.select()}
-    assert max(new_days) == local_today() + timedelta(days=2)
+        new_days = {to_local(s.starts_at, DEMO_ZONE).date() for s in Show.select()}
+    assert max(new_days) == local_today(DEMO_ZONE) + timedelta(days=2)
 
 
 def test_scale_two_doubles_the_theaters(schema):

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Select
 from bmstui.clock import to_local
 from bmstui.db import database
 from bmstui.models import Booking, Movie, Refund, Screen, Show
-from bmstui.services import operators, sales, scheduling, seating
+from bmstui.services import operators, sales, scheduling, seating, zones
 from screens.lookup import LookupScreen
 from screens.manager import ManagerScreen
 from screens.refund import RefundScreen
@@ -72,8 +72,8 @@ async def test_a_manager_schedules_a_show_and_an_overlap_is_refused_in_the_form(
                                - timedelta(days=1))
                             & (Show.starts_at < datetime.combine(day, datetime.min.time())
                                + timedelta(days=2)))
-        assert to_local(show.starts_at) == datetime.combine(day, datetime.min.time()).replace(
-            hour=18)
+        assert to_local(show.starts_at, zones.of_screen(hall)) == datetime.combine(
+            day, datetime.min.time()).replace(hour=18)
 
         await pilot.press("n")  # the same hall half an hour later: refused, typing kept
         form = await wait_for_screen(pilot, NewShowForm)
@@ -98,7 +98,7 @@ async def test_cancelling_a_sold_show_from_the_desk_refunds_its_bookings(demo_db
     async with app.run_test(size=(120, 40)) as pilot:
         desk = await open_desk(pilot, "schedule")
         pane = desk.query_one(SchedulePane)
-        pane.day = to_local(starts).date()
+        pane.day = to_local(starts, zones.of_screen(hall)).date()
         pane.load()
         table = pane.query_one("#schedule-table", DataTable)
         await wait_for(pilot, lambda: str(show) in table.rows, what="the sold show")

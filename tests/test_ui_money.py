@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from rich.console import Console
 
+from actor_support import ADMIN
 from bmstui.models import AuditEvent, Refund
 from bmstui.services import coupons, sales, seating
 from screens.cancel import CancelScreen
@@ -16,7 +17,6 @@ from screens.checkout import CheckoutScreen
 from screens.lookup import LookupScreen
 from screens.ticket import TicketScreen
 from tests.ui_support import (
-from actor_support import ADMIN
     make_app,
     noticed,
     open_show,

@@ -29,10 +29,10 @@ from bmstui.errors import (
     join_labels,
 )
 from bmstui.models import Booking as BookingRow
-from bmstui.models import BookingSeat, Payment, Show, ShowSeat
+from bmstui.models import BookingSeat, Payment, Screen, Show, ShowSeat, Theater
 from bmstui.models import Refund as RefundRow
 from bmstui.pricing import money, rupees
-from bmstui.services import audit
+from bmstui.services import audit, zones
 from bmstui.services.bookings import normalise_code
 from bmstui.services.operators import operator_fk, require_actor, require_manager
 from bmstui.services.seat_lookup import normalise_labels, plain_text
@@ -127,9 +127,13 @@ def may_override(operator, settings: Settings) -> bool:
 def _plan(row: BookingRow, labels, now: datetime, settings: Settings, reason: str,
           overridable: bool = False) -> _Plan:
     chosen, seats = _chosen(row, labels)
-    starts_at = Show.select(Show.starts_at).where(Show.id == row.show_id).scalar()
+    starts_at, tz, theater = (Show.select(Show.starts_at, Theater.timezone, Theater.name)
+                              .join(Screen).join(Theater).where(Show.id == row.show_id)
+                              .tuples().first())
     tiers = refund_policy.parse_tiers(settings.refund_tiers)
-    terms = refund_policy.terms(starts_at, now, settings.cancellation_cutoff_minutes, tiers)
+    # Judged in UTC on the database clock; the theater's zone only words the closing time.
+    terms = refund_policy.terms(starts_at, now, settings.cancellation_cutoff_minutes, tiers,
+                                zones.resolve(tz, theater))
     override = not terms.allowed and bool(reason) and overridable
     percent = refund_policy.override_percent(tiers) if override else terms.percent
     chosen_ids = {seat.id for seat in chosen}

@@ -12,10 +12,11 @@ from decimal import Decimal
 
 import peewee as pw
 
-from bmstui.clock import to_local, utc_range_of_local_day
+from bmstui.clock import to_local
 from bmstui.db import database, now_sql
 from bmstui.errors import ShowNotFound
 from bmstui.models import City, Movie, Screen, Show, ShowSeat, Theater
+from bmstui.services import zones
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class TheaterInfo:
     address: str
     city_id: int
     city: str
+    timezone: str = ""  # IANA name its shows are typed and shown in
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class ShowInfo:
     format: str
     capacity: int
     seats_left: int
+    timezone: str = ""  # the theater's IANA zone ("" = the chain default)
 
     @property
     def name(self) -> str:
@@ -75,7 +78,8 @@ class ShowInfo:
 
     @property
     def local_start(self) -> datetime:
-        return to_local(self.starts_at)
+        """The start on the theater's wall clock, by that date's rules."""
+        return to_local(self.starts_at, self.timezone)
 
 
 def cities() -> list[CityInfo]:
@@ -88,7 +92,8 @@ def theaters(city_id: int | None = None) -> list[TheaterInfo]:
     if city_id is not None:
         query = query.where(Theater.city == city_id)
     with database.connection_context():
-        return [TheaterInfo(t.id, t.name, t.address, t.city.id, t.city.name) for t in query]
+        return [TheaterInfo(t.id, t.name, t.address, t.city.id, t.city.name,
+                            zones.resolve(t.timezone, t.name)) for t in query]
 
 
 def _upcoming_shows(*, movie_id=None, city_id=None, theater_id=None, day: date | None = None):
@@ -105,8 +110,8 @@ def _upcoming_shows(*, movie_id=None, city_id=None, theater_id=None, day: date |
     if theater_id is not None:
         query = query.where(Theater.id == theater_id)
     if day is not None:
-        start, end = utc_range_of_local_day(day)
-        query = query.where((Show.starts_at >= start) & (Show.starts_at < end))
+        # The day of each theater's own zone: one chain may span several.
+        query = query.where(zones.local_days(Show.starts_at, day))
     return query
 
 
@@ -193,6 +198,7 @@ def _show_infos(query) -> list[ShowInfo]:
             screen_id=s.screen.id, screen=s.screen.name, starts_at=s.starts_at,
             ends_at=s.ends_at, format=s.format, capacity=s.screen.capacity,
             seats_left=left.get(s.id, 0),
+            timezone=zones.resolve(s.screen.theater.timezone, s.screen.theater.name),
         )
         for s in found
     ]

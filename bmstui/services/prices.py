@@ -17,6 +17,7 @@ from bmstui.db import database
 from bmstui.errors import InvalidSeats, ShowNotFound
 from bmstui.models import Movie, PricingRule, Screen, Seat, SeatTypePrice, Show, ShowSeat, Theater
 from bmstui.pricing import money, rupees
+from bmstui.services import zones
 from bmstui.services.seat_lookup import check_show_id
 
 
@@ -90,9 +91,10 @@ def base_prices() -> dict[str, Decimal]:
 
 
 def factor_for(movie_title: str, theater_name: str, format: str,
-               starts_at: datetime) -> tuple[Decimal, list[pricing.Rule]]:
-    """The factor a show created now gets, and the rules that formed it (``starts_at`` UTC)."""
-    facts = pricing.ShowFacts(to_local(starts_at), movie_title, theater_name, format)
+               starts_at: datetime, zone) -> tuple[Decimal, list[pricing.Rule]]:
+    """The factor a show created now gets, and the rules that formed it (``starts_at`` UTC; day
+    and time bands are judged on the wall clock of the theater's ``zone``)."""
+    facts = pricing.ShowFacts(to_local(starts_at, zone), movie_title, theater_name, format)
     return pricing.show_factor(rules(), facts)
 
 
@@ -100,7 +102,7 @@ def show_pricing(show_id: int) -> ShowPricing:
     show_id = check_show_id(show_id)
     with database.connection_context():
         row = (
-            Show.select(Show, Movie.title, Theater.name)
+            Show.select(Show, Movie.title, Theater.name, Theater.timezone)
             .join(Movie).switch(Show).join(Screen).join(Theater)
             .where(Show.id == show_id)
             .objects()
@@ -108,7 +110,8 @@ def show_pricing(show_id: int) -> ShowPricing:
         )
         if row is None:
             raise ShowNotFound(show_id)
-        factor, applied = factor_for(row.title, row.name, row.format, row.starts_at)
+        factor, applied = factor_for(row.title, row.name, row.format, row.starts_at,
+                                   zones.resolve(row.timezone, row.name))
         return ShowPricing(
             show_id=show_id, base_prices=base_prices(), rules=tuple(applied),
             factor=Decimal(str(row.price_factor)).quantize(pricing.FACTOR_PLACES),

@@ -15,8 +15,10 @@ Every report is a list of frozen dataclass lines the TUI draws, the command line
   count in ``cancelled_shows`` only, not in shows, capacity or sold. A show's **revenue** is
   what its bookings were paid (``Booking.total``, after coupons) minus every refund made for
   them so far: cancelled shows included, so money not yet refunded still shows.
-* Dates are local calendar days of this terminal (``bmstui.clock``), queried as UTC ranges;
-  sums of money are added up as Decimals in Python (SQLite would sum them as floats).
+* Dates are local calendar days of each theater's own zone (``Theater.timezone``, by that
+  date's rules; ``bmstui.services.zones``): a chain's day is each theater's day, queried as one
+  UTC range per zone. Money counts on the local day of the theater whose show it was for.
+  Sums of money are added up as Decimals in Python (SQLite would sum them as floats).
 
 Every report takes ``by``, the signed-in operator: a manager, or ``None`` for the command line
 and scripts; a cashier gets ``NotAuthorized``.
@@ -31,7 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import peewee as pw
 
-from bmstui.clock import to_local, utc_range_of_local_day
+from bmstui.clock import to_local
 from bmstui.db import database
 from bmstui.errors import BookingError
 from bmstui.models import (
@@ -49,7 +51,7 @@ from bmstui.models import (
 )
 from bmstui.pricing import money
 from bmstui.report_csv import to_csv  # noqa: F401 -- part of the reports API
-from bmstui.services import operators
+from bmstui.services import operators, zones
 
 NO_OPERATOR = "(no operator)"  # sales and refunds made by scripts or the command line
 TOTAL = "Total"
@@ -128,13 +130,14 @@ def _labels_count(labels: str) -> int:
     return len([label for label in labels.split(",") if label.strip()])
 
 
-def _local_days(day_from: date, day_to: date) -> tuple[datetime, datetime]:
-    """The UTC [start, end) of the local days day_from..day_to, both included."""
+def _local_days(field, day_from: date, day_to: date) -> pw.Expression:
+    """SQL: ``field`` falls on the local days day_from..day_to (both included) of its
+    theater's zone (the query joins Theater)."""
     if day_to < day_from:
         raise BookingError(f"The report ends ({day_to}) before it starts ({day_from})")
     if (day_to - day_from).days >= MAX_DAYS:
         raise BookingError(f"A report covers at most {MAX_DAYS} days")
-    return utc_range_of_local_day(day_from)[0], utc_range_of_local_day(day_to)[1]
+    return zones.local_days(field, day_from, day_to)
 
 
 def _operator_id(operator) -> int:
@@ -172,22 +175,35 @@ def _at_place(query, theater=None, city=None):
 
 # --- shift ----------------------------------------------------------------------------------
 
-def shift(*, since: datetime, until: datetime, operator=None, terminal=None,
-          by=None) -> list[ShiftLine]:
-    """Per operator active in the UTC window [since, until): what they sold, by payment method,
-    what they refunded, and the cash their drawer should have gained. ``operator`` (name, id
-    or OperatorInfo) and ``terminal`` narrow it to one clerk or one counter. Sorted by name,
-    scripts last."""
+def shift(*, since: datetime | None = None, until: datetime | None = None,
+          day_from: date | None = None, day_to: date | None = None, operator=None,
+          terminal=None, by=None) -> list[ShiftLine]:
+    """Per operator active in the UTC window [since, until), or on the local days
+    day_from..day_to (each payment or refund on the day of its show's theater's zone): what
+    they sold, by payment method, what they refunded, and the cash their drawer should have
+    gained. ``operator`` (name, id or OperatorInfo) and ``terminal`` narrow it to one clerk or
+    one counter. Sorted by name, scripts last."""
     operators.require_manager(by, "seeing reports")
-    if until <= since:
-        raise BookingError("A shift ends after it starts")
+    if day_from is not None:
+        def window(field):
+            return _local_days(field, day_from, day_to or day_from)
+    else:
+        if since is None or until is None:
+            raise BookingError("A shift needs its days, or its start and end")
+        if until <= since:
+            raise BookingError("A shift ends after it starts")
+
+        def window(field):
+            return (field >= since) & (field < until)
     with database.connection_context():
-        payments = (Payment.select(Payment.operator, Payment.method, Payment.amount,
-                                   Booking.seat_count)
-                    .join(Booking, on=(Payment.booking == Booking.id))
-                    .where((Payment.created_at >= since) & (Payment.created_at < until)))
-        refunds = (Refund.select(Refund.operator, Refund.method, Refund.amount, Refund.labels)
-                   .where((Refund.created_at >= since) & (Refund.created_at < until)))
+        payments = _at_place(
+            Payment.select(Payment.operator, Payment.method, Payment.amount, Booking.seat_count)
+            .join(Booking, on=(Payment.booking == Booking.id))
+            .join(Show, on=(Booking.show == Show.id))).where(window(Payment.created_at))
+        refunds = _at_place(
+            Refund.select(Refund.operator, Refund.method, Refund.amount, Refund.labels)
+            .join(Booking, on=(Refund.booking == Booking.id))
+            .join(Show, on=(Booking.show == Show.id))).where(window(Refund.created_at))
         payments, refunds = _by_whom(((payments, Payment), (refunds, Refund)), operator,
                                      terminal)
         paid = list(payments.tuples())
@@ -245,16 +261,15 @@ def show_occupancy(*, day_from: date, day_to: date, theater=None, city=None,
     too, with its seats sold and its revenue; the drill-down under ``occupancy``. In start
     order."""
     operators.require_manager(by, "seeing reports")
-    start, end = _local_days(day_from, day_to)
+    on_days = _local_days(Show.starts_at, day_from, day_to)
 
     def in_range(query):
-        return _at_place(query, theater, city).where(
-            (Show.starts_at >= start) & (Show.starts_at < end))
+        return _at_place(query, theater, city).where(on_days)
 
     with database.connection_context():
         shows = list(in_range(
             Show.select(Show.id, Show.starts_at, Show.status, City.name, Theater.name,
-                        Screen.name, Movie.title)
+                        Screen.name, Movie.title, Theater.timezone)
             .join(Movie, on=(Show.movie == Movie.id)).switch(Show)
         ).order_by(Show.starts_at, Theater.name, Screen.name).tuples())
         seats = in_range(
@@ -279,8 +294,8 @@ def show_occupancy(*, day_from: date, day_to: date, theater=None, city=None,
         for show_id, amount in refunded:
             revenue[show_id] -= money(amount)
     lines = []
-    for show_id, starts_at, status, city_name, theater_name, screen, movie in shows:
-        local = to_local(starts_at)
+    for show_id, starts_at, status, city_name, theater_name, screen, movie, tz in shows:
+        local = to_local(starts_at, zones.resolve(tz, theater_name))
         lines.append(ShowOccupancy(
             show_id=show_id, starts_at=local, day=local.date(), city=city_name,
             theater=theater_name, screen=screen, movie=movie, status=status,
@@ -335,29 +350,30 @@ def sales(*, day_from: date, day_to: date, group: str = "day", theater=None, cit
     operators.require_manager(by, "seeing reports")
     if group not in SALES_GROUPS:
         raise BookingError(f"Sales are grouped by {', '.join(SALES_GROUPS)}, not {group!r}")
-    start, end = _local_days(day_from, day_to)
     with database.connection_context():
         sold = _at_place(
             Booking.select(Booking.id, Booking.created_at, Booking.seat_count, Booking.subtotal,
-                           Booking.discount, Theater.name, Movie.title, Payment.method)
+                           Booking.discount, Theater.name, Movie.title, Payment.method,
+                           Theater.timezone)
             .join(Payment, pw.JOIN.LEFT_OUTER, on=(Payment.booking == Booking.id))
             .switch(Booking).join(Show, on=(Booking.show == Show.id))
             .join(Movie, on=(Show.movie == Movie.id)).switch(Show), theater, city
-        ).where((Booking.created_at >= start) & (Booking.created_at < end))
+        ).where(_local_days(Booking.created_at, day_from, day_to))
         refunds = _at_place(
             Refund.select(Refund.id, Refund.created_at, Refund.labels, Refund.amount,
-                          Theater.name, Movie.title, Refund.method)
+                          Theater.name, Movie.title, Refund.method, Theater.timezone)
             .join(Booking, on=(Refund.booking == Booking.id))
             .join(Show, on=(Booking.show == Show.id))
             .join(Movie, on=(Show.movie == Movie.id)).switch(Show), theater, city
-        ).where((Refund.created_at >= start) & (Refund.created_at < end))
+        ).where(_local_days(Refund.created_at, day_from, day_to))
         sold, refunds = _by_whom(((sold, Booking), (refunds, Refund)), operator, terminal)
         sold_rows = list(sold.order_by(Booking.id, Payment.id).tuples())
         refund_rows = list(refunds.tuples())
 
-    def key_of(when: datetime, theater_name: str, title: str, method: str | None) -> str:
-        if group == "day":
-            return to_local(when).date().isoformat()
+    def key_of(when: datetime, theater_name: str, title: str, method: str | None,
+               tz: str) -> str:
+        if group == "day":  # the day at the theater the show was for
+            return to_local(when, zones.resolve(tz, theater_name)).date().isoformat()
         return {"theater": theater_name, "movie": title, "method": method or "?"}[group]
 
     figures: dict[str, dict] = {}
@@ -367,17 +383,17 @@ def sales(*, day_from: date, day_to: date, group: str = "day", theater=None, cit
     elif group == "method":
         figures.update((method, _sales_zero()) for method in PAYMENT_METHODS)
     seen: set[int] = set()
-    for booking_id, when, seats, subtotal, discount, theater_name, title, method in sold_rows:
+    for booking_id, when, seats, subtotal, discount, theater_name, title, method, tz in sold_rows:
         if booking_id in seen:  # a second payment of one booking: the booking counts once
             continue
         seen.add(booking_id)
-        line = figures.setdefault(key_of(when, theater_name, title, method), _sales_zero())
+        line = figures.setdefault(key_of(when, theater_name, title, method, tz), _sales_zero())
         line["bookings"] += 1
         line["tickets"] += seats
         line["gross"] += money(subtotal)
         line["discounts"] += money(discount)
-    for _, when, labels, amount, theater_name, title, method in refund_rows:
-        line = figures.setdefault(key_of(when, theater_name, title, method), _sales_zero())
+    for _, when, labels, amount, theater_name, title, method, tz in refund_rows:
+        line = figures.setdefault(key_of(when, theater_name, title, method, tz), _sales_zero())
         line["refunded_tickets"] += _labels_count(labels)
         line["refunds"] += money(amount)
     keys = figures if group in ("day", "method") else sorted(figures)

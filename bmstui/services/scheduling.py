@@ -12,18 +12,18 @@ refunded in full, and its seats are blocked.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from bmstui.clock import to_local
+from bmstui.clock import to_local, to_utc
 from bmstui.config import get_settings
 from bmstui.db import database, db_now, is_mysql, now_sql, transaction
 from bmstui.errors import BookingError, ShowNotFound
 from bmstui.models import Booking, Hold, Movie, Screen, Show, ShowSeat, Theater
 from bmstui.seeding import create_show_seats
-from bmstui.services import audit, prices
+from bmstui.services import audit, prices, zones
 from bmstui.services.cancellations import Refund, carry_out, full_refund_plan
 from bmstui.services.operators import require_manager
 from bmstui.services.seat_lookup import forget_show
@@ -42,6 +42,7 @@ class ScheduledShow:
     status: str  # scheduled | cancelled
     sold: int
     capacity: int
+    timezone: str = ""  # the theater's IANA zone, for showing the times
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,12 @@ class ShowCancellation:
     seats: int  # tickets refunded
 
 
-def _when(value: datetime) -> str:
-    return to_local(value).strftime("%a %d %b %H:%M")
+def _when(value: datetime, zone: str) -> str:
+    return to_local(value, zone).strftime("%a %d %b %H:%M")
 
 
 def _clash(screen: Screen, movie_title: str, starts_at: datetime, ends_at: datetime,
-           gap: timedelta) -> None:
+           gap: timedelta, zone: str) -> None:
     """Refuse a show that would overlap another live show on this screen, gap included."""
     other = (Show.select(Show, Movie.title).join(Movie)
              .where((Show.screen == screen.id) & (Show.status == "scheduled")
@@ -68,20 +69,24 @@ def _clash(screen: Screen, movie_title: str, starts_at: datetime, ends_at: datet
     minutes = int(gap.total_seconds() // 60)
     raise BookingError(
         f"{screen.theater.name} {screen.name} already has a show at that time: "
-        f"{other.movie.title} {_when(other.starts_at)}–{to_local(other.ends_at):%H:%M}"
+        f"{other.movie.title} {_when(other.starts_at, zone)}–"
+        f"{to_local(other.ends_at, zone):%H:%M}"
         f"{f' (+{minutes} min cleaning)' if minutes else ''}; {movie_title} would run "
-        f"{_when(starts_at)}–{to_local(ends_at):%H:%M}")
+        f"{_when(starts_at, zone)}–{to_local(ends_at, zone):%H:%M}")
 
 
 def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str = "2D", *,
                 operator=None) -> int:
-    """A new show (``starts_at`` naive UTC) with its seats priced; returns its id. A manager's
+    """A new show with its seats priced; returns its id. ``starts_at`` is naive UTC, or an aware
+    datetime (converted; see ``local_start`` to type the theater's wall time). A manager's
     action (``operator``). Refused in the past, for an inactive movie, for a format the screen
     cannot show, and when it would overlap another show on the screen (cleaning gap included)."""
     actor = require_manager(operator, "scheduling a show")
     format = str(format).strip().upper()
     if not isinstance(starts_at, datetime):
         raise BookingError("A show starts at a date and time")
+    if starts_at.tzinfo is not None:
+        starts_at = to_utc(starts_at, None)
     starts_at = starts_at.replace(microsecond=0, tzinfo=None)
     with database.connection_context():
         movie = Movie.get_or_none(Movie.id == movie_id)
@@ -93,19 +98,20 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
         raise BookingError(f"{movie.title} is not showing any more (inactive)")
     if screen is None:
         raise BookingError(f"No such screen: {screen_id}")
+    zone = zones.resolve(screen.theater.timezone, screen.theater.name)
     if format not in screen.formats.split(","):
         raise BookingError(f"{screen.theater.name} {screen.name} cannot show {format} "
                            f"(it shows {screen.formats.replace(',', ', ')})")
     if starts_at <= db_now():
-        raise BookingError(f"{_when(starts_at)} is in the past; a show is scheduled ahead")
+        raise BookingError(f"{_when(starts_at, zone)} is in the past; a show is scheduled ahead")
     ends_at = starts_at + timedelta(minutes=movie.duration)
     gap = timedelta(minutes=get_settings().cleaning_gap_minutes)
-    factor, _ = prices.factor_for(movie.title, screen.theater.name, format, starts_at)
+    factor, _ = prices.factor_for(movie.title, screen.theater.name, format, starts_at, zone)
 
     def attempt() -> int:
         if is_mysql():  # one scheduler per screen at a time (SQLite: BEGIN IMMEDIATE)
             Screen.select(Screen.id).where(Screen.id == screen.id).for_update().scalar()
-        _clash(screen, movie.title, starts_at, ends_at, gap)
+        _clash(screen, movie.title, starts_at, ends_at, gap, zone)
         show_id = Show.insert(
             movie=movie.id, screen=screen.id, starts_at=starts_at, ends_at=ends_at,
             format=format, price_factor=factor,
@@ -123,21 +129,47 @@ def schedule(since: datetime, until: datetime, *, theater_id: int | None = None,
              screen_id: int | None = None) -> list[ScheduledShow]:
     """Shows starting in the UTC window [since, until), cancelled ones included, with how many
     seats each has sold."""
+    return _schedule([(Show.starts_at >= since) & (Show.starts_at < until)],
+                     theater_id=theater_id, screen_id=screen_id)
+
+
+def _schedule(conditions, *, theater_id=None, screen_id=None) -> list[ScheduledShow]:
     sold = (ShowSeat.select(ShowSeat.show, fn.COUNT(ShowSeat.id).alias("n"))
             .where(ShowSeat.status == "booked").group_by(ShowSeat.show))
     query = (Show.select(Show.id, Movie.title, Theater.name, Screen.name, Screen.id,
                          Show.starts_at, Show.ends_at, Show.format, Show.status,
-                         fn.COALESCE(sold.c.n, 0), Screen.capacity)
+                         fn.COALESCE(sold.c.n, 0), Screen.capacity, Theater.timezone)
              .join(Movie).switch(Show).join(Screen).join(Theater)
              .join(sold, JOIN.LEFT_OUTER, on=(sold.c.show_id == Show.id))
-             .where((Show.starts_at >= since) & (Show.starts_at < until)))
+             .where(*conditions))
     if theater_id is not None:
         query = query.where(Theater.id == theater_id)
     if screen_id is not None:
         query = query.where(Screen.id == screen_id)
     with database.connection_context():
         rows = list(query.order_by(Theater.name, Screen.name, Show.starts_at).tuples())
-    return [ScheduledShow(*row[:9], int(row[9]), int(row[10])) for row in rows]
+    return [ScheduledShow(*row[:9], int(row[9]), int(row[10]), zones.resolve(row[11], row[2]))
+            for row in rows]
+
+
+def schedule_of_day(day, *, theater_id: int | None = None,
+                    screen_id: int | None = None, days: int = 1) -> list[ScheduledShow]:
+    """``schedule`` of the local days day..day+days-1, each theater's days in its own zone."""
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise BookingError(f"A day is a date such as 2026-12-31, not {str(day)[:40]!r}")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+        raise BookingError("A schedule covers 1 to 366 days")
+    last = day + timedelta(days=days - 1)
+    span = [zones.local_days(Show.starts_at, day, last)]
+    return _schedule(span, theater_id=theater_id, screen_id=screen_id)
+
+
+def local_start(screen_id, local: datetime) -> datetime:
+    """The naive UTC instant of wall time ``local`` at the screen's theater, by that date's
+    rules (see ``bmstui.clock.to_utc`` for the hour skipped or repeated by a clock change)."""
+    if not isinstance(local, datetime):
+        raise BookingError(f"A show starts at a date and time, not {str(local)[:40]!r}")
+    return to_utc(local.replace(tzinfo=None), zones.of_screen(screen_id))
 
 
 def _show(show_id) -> Show:

@@ -1,0 +1,82 @@
+"""Which zone a theater, screen or show is in, and local days as SQL over theaters' zones.
+
+A chain may have theaters in several zones, so "the shows of 14 March" is not one UTC range:
+it is, for each zone in use, that zone's own range, limited to the theaters in it. Chains have a
+handful of zones at most, so the condition is a short OR of (zone's theaters, zone's range).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import peewee as pw
+
+from bmstui import clock
+from bmstui.db import database
+from bmstui.errors import BookingError
+from bmstui.models import Screen, Show, Theater
+
+
+def resolve(stored: str, theater: str = "") -> str:
+    """The IANA name a theater's stored ``timezone`` means ("" = the chain default)."""
+    try:
+        return clock.zone_name(stored or None)
+    except ValueError as exc:
+        where = f"{theater}: " if theater else ""
+        raise BookingError(f"{where}{exc}; fix the theater's timezone in the catalog") from None
+
+
+def of_theater(theater_id) -> str:
+    with database.connection_context():
+        row = Theater.select(Theater.name, Theater.timezone).where(
+            Theater.id == theater_id).tuples().first()
+    if row is None:
+        raise BookingError(f"No such theater: {theater_id}")
+    return resolve(row[1], row[0])
+
+
+def of_screen(screen_id) -> str:
+    with database.connection_context():
+        row = (Theater.select(Theater.name, Theater.timezone).join(Screen)
+               .where(Screen.id == screen_id).tuples().first())
+    if row is None:
+        raise BookingError(f"No such screen: {screen_id}")
+    return resolve(row[1], row[0])
+
+
+def of_show(show_id) -> str:
+    with database.connection_context():
+        row = (Theater.select(Theater.name, Theater.timezone).join(Screen)
+               .join(Show, on=(Show.screen == Screen.id))
+               .where(Show.id == show_id).tuples().first())
+    if row is None:
+        raise BookingError(f"No such show: {show_id}")
+    return resolve(row[1], row[0])
+
+
+def in_use() -> dict[str, list[str]]:
+    """Each zone some theater is in -> the ``Theater.timezone`` values that mean it."""
+    with database.connection_context():
+        stored = [value for (value,) in
+                  Theater.select(Theater.timezone).distinct().tuples()]
+    zones: dict[str, list[str]] = defaultdict(list)
+    for value in stored:
+        zones[resolve(value)].append(value)
+    return dict(zones)
+
+
+def local_days(field, day_from: date, day_to: date | None = None,
+               zone_field=Theater.timezone) -> pw.Expression:
+    """SQL: ``field`` (a UTC datetime column) falls on the local days day_from..day_to (both
+    included) of the zone of its theater (``zone_field``, which the query must join)."""
+    day_to = day_from if day_to is None else day_to
+    condition = None
+    for name, stored in sorted(in_use().items()):
+        start = clock.utc_range_of_local_day(day_from, name)[0]
+        end = clock.utc_range_of_local_day(day_to, name)[1]
+        part = zone_field.in_(stored) & (field >= start) & (field < end)
+        condition = part if condition is None else (condition | part)
+    if condition is None:  # no theater at all: nothing can match
+        return pw.SQL("1 = 0")
+    return condition
