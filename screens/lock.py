@@ -32,7 +32,7 @@ class LockScreen(ModalScreen):
     LockScreen.-someone-else #lock-name { display: block; }
     """
     BINDINGS = [
-        Binding("enter", "unlock", "Unlock"),
+        Binding("enter", "unlock", "Unlock", priority=True),  # over the fields' own enter
         Binding("f2", "someone_else", "Sign in as someone else"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),
     ]
