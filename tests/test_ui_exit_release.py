@@ -116,3 +116,17 @@ def test_a_signal_to_the_running_app_releases_its_hold(new_show, demo_db, tmp_pa
     assert code == 128 + signum, terminal.text()[-2000:]
     assert held(show_id) == []  # at once: the hold had ten minutes to run
 
+
+
+async def test_a_fatal_error_releases_the_hold(new_show, tmp_path, settings):
+    settings(hold_seconds=600)
+    show_id = new_show()
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_show(pilot, show_id)
+        await pilot.press("2", "enter")
+        await wait_for_checkout(pilot)
+        assert len(held(show_id)) == 2
+        app.panic("the terminal cannot carry on")  # Textual's way out of a fatal error
+    assert not app.is_running
+    assert held(show_id) == []
