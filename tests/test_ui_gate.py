@@ -9,7 +9,10 @@ so even one shown for an instant counts.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import inspect
+from pathlib import Path
 
 import pytest
 from textual.app import App
@@ -17,6 +20,7 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets._footer import FooterKey
 
+import screens
 from bmstui.services import operators
 from screens.admin_form import FormScreen
 from screens.app import BoxOfficeApp
@@ -219,3 +223,46 @@ async def test_a_manager_opens_the_desk(demo_db, tmp_path):
         await pilot.press("f9")
         await wait_for_screen(pilot, ManagerScreen)
 
+
+
+def service_calls_in_screens():
+    """Every call of a service function in screens/, directly or through ``run_service``:
+    (where, the function, the actor keywords it takes, the actor keywords given)."""
+    folder = Path(screens.__file__).parent
+    for path in sorted(folder.glob("*.py")):
+        module = importlib.import_module(f"screens.{path.stem}")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            target = node.func
+            if isinstance(target, ast.Name) and target.id == "run_service" and len(node.args) > 1:
+                target = node.args[1]
+            fn = resolve(module, target)
+            if not callable(fn) or not (getattr(fn, "__module__", None) or "").startswith(
+                    "bmstui.services"):
+                continue
+            takes = {"operator", "by"} & set(inspect.signature(fn).parameters)
+            given = {kw.arg: ast.unparse(kw.value) for kw in node.keywords if kw.arg in takes}
+            yield f"{path.name}:{node.lineno}", fn, takes, given
+
+
+def resolve(module, node):
+    if isinstance(node, ast.Name):
+        return getattr(module, node.id, None)
+    if isinstance(node, ast.Attribute):
+        owner = resolve(module, node.value)
+        return getattr(owner, node.attr, None) if owner is not None else None
+    return None
+
+
+def test_every_service_call_of_the_app_names_the_signed_in_operator():
+    calls = list(service_calls_in_screens())
+    acting = [call for call in calls if call[2]]
+    assert len(acting) >= 15  # holds, sales, cancellations, refunds, desk actions, reports
+    for where, fn, takes, given in acting:
+        if fn.__qualname__ == "events":  # the audit trail's operator is a filter, not an actor
+            continue
+        assert given, f"{where}: {fn.__module__}.{fn.__qualname__} called without {takes}"
+        for keyword, value in given.items():
+            assert value in {"self.app.operator", "by", "self.by"}, (
+                f"{where}: {keyword}={value} is not the signed-in operator")
