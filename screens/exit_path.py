@@ -11,6 +11,7 @@ runs out on the database clock).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import threading
 
@@ -33,10 +34,9 @@ def _release_all(tokens: list[str]) -> None:
     from bmstui.services import seating
 
     for token in tokens:
-        try:
+        # Leaving anyway: a hold that cannot be released now runs out on the database clock.
+        with contextlib.suppress(Exception):
             seating.release(token)
-        except Exception:  # noqa: BLE001 -- leaving anyway; the hold runs out by itself
-            pass
 
 
 def release_holds(app, timeout: float = RELEASE_TIMEOUT) -> None:

@@ -9,7 +9,6 @@ from textual.command import CommandPalette
 
 from bmstui.models import AuditEvent
 from bmstui.services import seating
-from screens.checkout import CheckoutScreen
 from screens.city import CityScreen
 from screens.lock import LockScreen
 from screens.seats import SeatScreen
