@@ -74,12 +74,13 @@ class LockScreen(ModalScreen):
         password.value = ""
         self.query_one("#lock-status", Static).update("")
         self._show_heading()
-        self.query_one("#lock-name" if self.someone_else else "#lock-password", Input).focus()
+        self.set_focus(self.query_one("#lock-name" if self.someone_else else "#lock-password",
+                                      Input))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "lock-name":
-            self.query_one("#lock-password", Input).focus()
+            self.set_focus(self.query_one("#lock-password", Input))
             return
         self.action_unlock()
 
@@ -87,11 +88,13 @@ class LockScreen(ModalScreen):
         password = self.query_one("#lock-password", Input)
         name = (self.query_one("#lock-name", Input).value.strip() if self.someone_else
                 else self.operator.name)
+        # set_focus now, not focus() (which waits a turn): keys typed fast after enter belong
+        # to the next field.
         if not name:
-            self.query_one("#lock-name", Input).focus()
+            self.set_focus(self.query_one("#lock-name", Input))
             return
         if not password.value:
-            password.focus()
+            self.set_focus(password)
             return
         self.query_one("#lock-status", Static).update(Text("Checking…", style="dim"))
         run_service(self, operators.login, name, password.value, done=self._accepted,
