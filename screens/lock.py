@@ -23,14 +23,8 @@ IDLE_CHECK_SECONDS = 1.0  # how often the app compares the last input with the l
 
 
 class LockScreen(ModalScreen):
-    """Opaque on purpose: nothing of the sale or the customer shows through."""
+    """Opaque on purpose (bmstui.tcss): nothing of the sale or the customer shows through."""
 
-    DEFAULT_CSS = """
-    LockScreen { align: center middle; background: $background; }
-    #lock-box { width: 56; height: auto; border: thick $primary; padding: 1 2; }
-    #lock-name { display: none; }
-    LockScreen.-someone-else #lock-name { display: block; }
-    """
     BINDINGS = [
         Binding("enter", "unlock", "Unlock", priority=True),  # over the fields' own enter
         Binding("f2", "someone_else", "Sign in as someone else"),
