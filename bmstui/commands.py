@@ -70,9 +70,10 @@ def ensure_ready_for_tui() -> None:
 def run_tui(args) -> int:
     ensure_ready_for_tui()
     from screens.app import BoxOfficeApp
+    from screens.exit_path import run_counter
 
-    BoxOfficeApp(settings=get_settings()).run()
-    return 0
+    # SIGTERM/SIGHUP end it like ctrl+q; however it ends, its hold is released.
+    return run_counter(BoxOfficeApp(settings=get_settings(), handle_signals=True))
 
 
 @command("db init")

@@ -49,6 +49,7 @@ class Settings:
     locking: str = "conditional"
     poll_interval: float = 0.25
     terminal: str = field(default_factory=lambda: socket.gethostname() or "counter")
+    lock_after_minutes: float = 5.0  # idle counter locks after this long without input; 0 = off
     gateway_latency_ms: int = 400
     gateway_decline_rate: float = 0.0
     # IANA zone of theaters that name none; empty = this machine's (bmstui.clock).
@@ -76,6 +77,7 @@ TOML_KEYS: dict[tuple[str, str], str] = {
     ("scheduling", "cleaning_gap_minutes"): "cleaning_gap_minutes",
     ("terminal", "name"): "terminal",
     ("terminal", "poll_interval"): "poll_interval",
+    ("terminal", "lock_after_minutes"): "lock_after_minutes",
     ("payments", "gateway_latency_ms"): "gateway_latency_ms",
     ("payments", "decline_rate"): "gateway_decline_rate",
     ("cinema", "timezone"): "timezone",
@@ -94,6 +96,7 @@ ENV_KEYS: dict[str, str] = {
     "BMSTUI_CLEANING_GAP_MINUTES": "cleaning_gap_minutes",
     "BMSTUI_TERMINAL": "terminal",
     "BMSTUI_POLL_INTERVAL": "poll_interval",
+    "BMSTUI_LOCK_AFTER_MINUTES": "lock_after_minutes",
     "BMSTUI_GATEWAY_LATENCY_MS": "gateway_latency_ms",
     "BMSTUI_GATEWAY_DECLINE_RATE": "gateway_decline_rate",
     "BMSTUI_TIMEZONE": "timezone",
@@ -287,6 +290,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("cancellation.cutoff_minutes cannot be negative")
     if settings.cleaning_gap_minutes < 0:
         raise ConfigError("scheduling.cleaning_gap_minutes cannot be negative")
+    if settings.lock_after_minutes < 0:
+        raise ConfigError("terminal.lock_after_minutes cannot be negative (0 turns the lock off)")
     from bmstui.refund_policy import parse_tiers
 
     try:

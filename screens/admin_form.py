@@ -315,7 +315,7 @@ class AdminPane(Vertical):
 
     @property
     def by(self):
-        """The signed-in operator every change is made as (None: the app runs without one)."""
+        """The signed-in operator every change is made as (the desk needs one to open)."""
         return self.app.operator
 
     def open_form(self, form: FormScreen, message: Callable[[Any], str]) -> None:

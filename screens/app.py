@@ -1,20 +1,33 @@
-"""The box-office application: owns the settings, the clock and the screen stack."""
+"""The box-office application: owns the settings, the clock, the operator and the screen stack.
+
+Everything the app lets a person do passes one gate (``screens.gate``): its key bindings
+(``check_action``), its palette (``get_system_commands``) and every screen shown
+(``push_screen`` / ``switch_screen``). Before sign-in only sign in, help and quit exist; a
+cashier never reaches the manager's desk; a locked counter offers only unlock, "someone else"
+and quit.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from bmstui.config import Settings, get_settings
 from bmstui.paths import user_data_dir
 from bmstui.terminal_memory import TerminalMemory
+from screens import gate
+from screens.exit_path import install_signal_handlers, release_holds
 
 
 def settle_garbage_collector() -> None:
@@ -30,8 +43,10 @@ def settle_garbage_collector() -> None:
 class BoxOfficeApp(App):
     """One counter terminal.
 
-    ``clock`` is the monotonic clock countdowns run on (tests pass one they can move), and
-    ``memory`` what this counter remembers between runs.
+    ``clock`` is the monotonic clock countdowns and the idle lock run on (tests pass one they
+    can move), and ``memory`` what this counter remembers between runs. Without ``operator``
+    the app starts at the sign-in screen; tests pass the operator they act as.
+    ``handle_signals``: SIGTERM/SIGHUP end the app cleanly (the command line sets it).
     """
 
     TITLE = "bmstui"
@@ -46,7 +61,7 @@ class BoxOfficeApp(App):
 
     def __init__(self, settings: Settings | None = None, *, memory: TerminalMemory | None = None,
                  clock: Callable[[], float] = time.monotonic, tickets_dir: Path | None = None,
-                 resume: bool = True, operator=None, login: bool = True, **kwargs):
+                 resume: bool = True, operator=None, handle_signals: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.settings = settings or get_settings()
         self.memory = memory or TerminalMemory()
@@ -54,7 +69,11 @@ class BoxOfficeApp(App):
         self.tickets_dir = Path(tickets_dir) if tickets_dir else user_data_dir() / "tickets"
         self.resume = resume
         self.operator = operator
-        self.login = login and operator is None  # sign in first (tests and benches skip it)
+        self.handle_signals = handle_signals
+        self.open_holds: set[str] = set()  # tokens of holds a checkout here has (released on exit)
+        self.last_input = clock()
+        self._after_unlock: list[Callable[[], object]] = []  # screen changes asked while locked
+        self._leaving_lock = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -62,18 +81,30 @@ class BoxOfficeApp(App):
 
     def on_mount(self) -> None:
         from screens.city import CityScreen
+        from screens.lock import IDLE_CHECK_SECONDS
 
         self.sub_title = f"counter {self.settings.terminal}"
         settle_garbage_collector()
-        if self.login:
+        if self.operator is None:
             from screens.login import LoginScreen
 
             self.push_screen(LoginScreen(resume=self.resume))
         else:
             self.push_screen(CityScreen(resume=self.resume))
+            self.call_after_refresh(self._show_operator)
+        if self.settings.lock_after_minutes > 0:
+            self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
+        if self.handle_signals:
+            install_signal_handlers(self)
+
+    def on_unmount(self) -> None:
+        release_holds(self)
+
+    # -- who is at the counter ---------------------------------------------------------------
 
     def signed_in(self, operator) -> None:
         self.operator = operator
+        self.last_input = self.clock()
         self.memory.set("operator", operator.name)
         self.refresh_bindings()
         # After the screen switch: a header being replaced must not be asked to redraw.
@@ -99,23 +130,147 @@ class BoxOfficeApp(App):
         await self.switch_screen(LoginScreen())
         self._show_operator()
 
+    # -- the idle lock -----------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        from screens.lock import LockScreen
+
+        return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown
+                      | events.MouseScrollUp):
+            self.last_input = self.clock()
+        await super().on_event(event)
+
+    def check_idle_lock(self) -> None:
+        """Lock after ``lock_after_minutes`` without a key or a click (on the app's clock)."""
+        minutes = self.settings.lock_after_minutes
+        if not minutes or self.operator is None or self.locked:
+            return
+        if self.clock() - self.last_input >= minutes * 60:
+            self.lock_counter()
+
+    def lock_counter(self) -> None:
+        from screens.lock import LockScreen
+
+        if self.operator is not None and not self.locked:
+            self.push_screen(LockScreen(self.operator))
+            self.refresh_bindings()
+
+    async def unlocked_by(self, operator) -> None:
+        """The lock screen accepted a password: the same operator carries on where they were;
+        another one signs the first out and starts at the city screen."""
+        from screens.lock import LockScreen
+
+        if not self.locked:
+            return
+        self.last_input = self.clock()
+        if self.operator is not None and operator.id == self.operator.id:
+            self.operator = operator  # a role changed meanwhile counts from now on
+            self._leaving_lock = True
+            try:
+                while isinstance(self.screen, CommandPalette | LockScreen):
+                    await self.pop_screen()
+            finally:
+                self._leaving_lock = False
+            waiting, self._after_unlock = self._after_unlock, []
+            for step in waiting:
+                result = step()
+                if isinstance(result, AwaitComplete):
+                    await result
+            self.refresh_bindings()
+            self._show_operator()
+            return
+        await self.change_operator(operator)
+
+    async def change_operator(self, operator) -> None:
+        """Sign the current operator out (their hold released) and ``operator`` in."""
+        from screens.checkout import CheckoutScreen
+        from screens.city import CityScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CheckoutScreen):
+                screen.abandon()
+        self._after_unlock = []
+        self.operator = operator
+        self.memory.set("operator", operator.name)
+        self._leaving_lock = True
+        try:
+            while len(self.screen_stack) > 2:
+                await self.pop_screen()
+            await self.switch_screen(CityScreen())
+        finally:
+            self._leaving_lock = False
+        self.refresh_bindings()
+        self._show_operator()
+        self.notify(f"{operator.name} signed in; the previous operator is signed out")
+
+    # -- the gate: every screen shown passes here --------------------------------------------
+
+    def _refuse(self, screen) -> str | None:
+        refusal = gate.screen_refusal(self.operator, screen)
+        if refusal is not None:
+            self.notify(refusal, severity="warning")
+        return refusal
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, **kwargs):
+        if self._refuse(screen) is None:
+            if not self.locked or self._leaving_lock or isinstance(screen, CommandPalette):
+                return super().push_screen(screen, callback, wait_for_dismiss, **kwargs)
+            self._after_unlock.append(lambda: super(BoxOfficeApp, self).push_screen(
+                screen, callback))
+        if wait_for_dismiss:
+            never: asyncio.Future = asyncio.get_running_loop().create_future()
+            never.set_result(None)
+            return never
+        return AwaitComplete.nothing()
+
+    def switch_screen(self, screen) -> AwaitComplete:
+        if self._refuse(screen) is not None:
+            return AwaitComplete.nothing()
+        if self.locked and not self._leaving_lock:
+            self._after_unlock.append(lambda: super(BoxOfficeApp, self).switch_screen(screen))
+            return AwaitComplete.nothing()
+        return super().switch_screen(screen)
+
+    def pop_screen(self) -> AwaitComplete:
+        from screens.lock import LockScreen
+
+        if isinstance(self.screen, LockScreen) and not self._leaving_lock:
+            # A screen under the lock finished (a worker's answer): it goes once unlocked.
+            self._after_unlock.append(super().pop_screen)
+            return AwaitComplete.nothing()
+        return super().pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only what the person at the counter may do exists (hidden from the footer too)."""
+        return gate.action_allowed(self.operator, self.locked, action)
+
+    # -- actions -----------------------------------------------------------------------------
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if gate.action_allowed(self.operator, self.locked, "help") and not isinstance(
+                self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_lookup(self) -> None:
         from screens.lookup import LookupScreen
 
-        if not isinstance(self.screen, LookupScreen):
+        if gate.action_allowed(self.operator, self.locked, "lookup") and not isinstance(
+                self.screen, LookupScreen):
             self.push_screen(LookupScreen())
 
     def action_manager(self) -> None:
         from screens.checkout import CheckoutScreen
-        from screens.manager import ManagerScreen, may_open
+        from screens.manager import ManagerScreen
 
-        if not may_open(self.operator):
+        if self.operator is None or self.locked:
+            return
+        if not gate.is_manager(self.operator):
             self.notify(f"The manager's desk is for managers; {self.operator.name} is a "
                         f"{self.operator.role}", severity="warning")
             return
@@ -125,29 +280,47 @@ class BoxOfficeApp(App):
         if not isinstance(self.screen, ManagerScreen):
             self.push_screen(ManagerScreen())
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide the manager's key from cashiers (pressing it still explains why not)."""
-        if action == "manager":
-            from screens.manager import may_open
-
-            return may_open(self.operator)
-        return True
-
     def action_change_city(self) -> None:
         from screens.city import CityScreen
 
+        if self.operator is None or self.locked:
+            return
         while len(self.screen_stack) > 2 and not isinstance(self.screen, CityScreen):
             self.pop_screen()
 
+    def action_unlock(self) -> None:
+        from screens.lock import LockScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LockScreen):
+                self.call_later(screen.action_unlock)
+
+    def action_someone_else(self) -> None:
+        from screens.lock import LockScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LockScreen) and not screen.someone_else:
+                self.call_later(screen.action_someone_else)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        quit_ = SystemCommand("Quit", "Quit the app (a hold is released)", self.action_quit)
+        if self.locked:
+            yield SystemCommand("Unlock", "Your password, to carry on", self.action_unlock)
+            yield SystemCommand("Sign in as someone else", "Signs the current operator out",
+                                self.action_someone_else)
+            yield quit_
+            return
+        yield SystemCommand("Keys", "Every key of the app", self.action_help)
+        if self.operator is None:  # nothing else exists before sign-in
+            yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
+            yield quit_
+            return
         yield SystemCommand("Find a booking", "Look a booking up by code or phone",
                             self.action_lookup)
         yield SystemCommand("Change city", "Sell for another city", self.action_change_city)
-        yield SystemCommand("Keys", "Every key of the app", self.action_help)
-        if self.operator is None or self.operator.is_manager:
+        if gate.is_manager(self.operator):
             yield SystemCommand("Manager's desk", "Schedule, reports, audit trail, catalog",
                                 self.action_manager)
-        if self.operator is not None:
-            yield SystemCommand("Sign out", "End this operator's shift at the counter",
-                                self.action_sign_out)
+        yield SystemCommand("Sign out", "End this operator's shift at the counter",
+                            self.action_sign_out)
         yield from super().get_system_commands(screen)

@@ -98,6 +98,12 @@ class CancelScreen(ModalScreen):
             self.notify("Tick the seats to cancel first", severity="warning")
             return
         reason = self.query_one("#cancel-reason", Input).value.strip()
+        if (self.offer is not None and not self.offer.allowed
+                and not self.offer.override_possible):
+            # Overriding the cutoff is a manager's action: a cashier is not offered it.
+            self.notify(f"{self.offer.why}; a manager can override it with a reason",
+                        severity="warning")
+            return
         if self.offer is not None and not self.offer.allowed and not reason:
             self.notify("Past the cutoff: give the reason for the override", severity="warning")
             self.query_one("#cancel-reason", Input).focus()

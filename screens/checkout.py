@@ -66,6 +66,7 @@ class CheckoutScreen(Screen):
         self._remaining = hold.remaining_at_start
         self.quote: sales.Quote | None = None
         self.coupon: str | None = None  # applied and accepted
+        self._pending: object = None  # the result to leave with once nothing covers this screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -92,6 +93,7 @@ class CheckoutScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "checkout"
+        self.app.open_holds.add(self.hold.token)  # released if the app ends meanwhile
         self._started = self.app.clock()
         self._show_breakdown()
         run_service(self, sales.quote, self.hold.token, done=self._quoted, failed=lambda _: None,
@@ -118,12 +120,37 @@ class CheckoutScreen(Screen):
         if left <= 0 and not self._confirming and not self._finished:
             self._expire()
 
-    def _expire(self) -> None:
+    def _end(self) -> None:
+        """No more countdown, and nothing for the app to release on exit."""
         self._finished = True
         self._timer.stop()
+        self.app.open_holds.discard(self.hold.token)
+
+    def _leave_with(self, result) -> None:
+        """Back to the grid; if the idle lock covers this screen, once it is unlocked (a
+        dismiss now would take the lock away instead)."""
+        if self.is_active:
+            self.dismiss(result)
+        else:
+            self._pending = result
+
+    def on_screen_resume(self) -> None:
+        if self._pending is not None:
+            result, self._pending = self._pending, None
+            self.dismiss(result)
+
+    def abandon(self) -> None:
+        """The operator is signed out from the lock: their hold goes back on sale."""
+        if not self._finished:
+            self._end()
+            run_service(self.app, seating.release, self.hold.token, failed=lambda exc: None,
+                        group="release")
+
+    def _expire(self) -> None:
+        self._end()
         run_service(self.app, seating.release, self.hold.token, failed=lambda exc: None,
                     group="release")
-        self.dismiss("expired")
+        self._leave_with("expired")
 
     def action_extend(self) -> None:
         if self._finished:
@@ -282,18 +309,16 @@ class CheckoutScreen(Screen):
         )
 
     def _sold(self, booking: sales.Booking) -> None:
-        self._finished = True
-        self._timer.stop()
-        self.dismiss(booking)
+        self._end()
+        self._leave_with(booking)
 
     def _confirm_failed(self, exc: BaseException) -> None:
         self._confirming = False
         self.query_one("#pay-status", Static).update("enter or F10: confirm the sale")
         if isinstance(exc, HoldExpired | HoldNotFound):
-            self._finished = True
-            self._timer.stop()
+            self._end()
             self.app.notify(explain(exc, self), severity="warning", timeout=8)
-            self.dismiss("lost")
+            self._leave_with("lost")
             return
         if isinstance(exc, CouponInvalid):
             self._coupon_refused(exc)
@@ -305,7 +330,6 @@ class CheckoutScreen(Screen):
         if self._confirming:
             self.notify("The payment is being recorded; wait a moment")
             return
-        self._finished = True
-        self._timer.stop()
+        self._end()
         run_service(self.app, seating.release, self.hold.token, group="release")
         self.dismiss("back")

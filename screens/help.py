@@ -32,6 +32,10 @@ KEYS = {
         ("escape", "release the seats and go back"),
     ],
     "Ticket": [("t / s", "save as text / SVG"), ("enter", "next sale")],
+    "Locked counter (idle)": [
+        ("password + enter", "carry on where you were"),
+        ("F2", "sign in as someone else (signs the current operator out)"),
+    ],
     "Find booking": [
         ("enter", "search by code or phone"), ("↑ ↓", "choose a booking"),
         ("F8", "cancel seats and refund (space ticks seats, F10 confirms)"),

@@ -45,10 +45,10 @@ class LoginScreen(Screen):
         name = self.query_one("#login-name", Input).value.strip()
         password = self.query_one("#login-password", Input)
         if event.input.id == "login-name" or not password.value:
-            password.focus()
+            self.set_focus(password)  # at once: keys typed fast after enter go to the password
             return
         if not name:
-            self.query_one("#login-name", Input).focus()
+            self.set_focus(self.query_one("#login-name", Input))
             return
         self.query_one("#login-status", Static).update(Text("Checking…", style="dim"))
         run_service(self, operators.login, name, password.value, done=self._signed_in,

@@ -109,7 +109,7 @@ class LookupScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "refund_money":  # a manager's action; the service checks it again
             operator = self.app.operator
-            return operator is None or operator.is_manager
+            return operator is not None and bool(operator.is_manager)
         return True
 
     def action_refund_money(self) -> None:

@@ -1,8 +1,7 @@
 """The manager's desk: scheduling, reports, the audit trail and the catalog, one tab each.
 
-Only a manager (or the app run without sign-in, as the database's administrator) gets here; a
-cashier is told so. The services check the role again on every action, so the desk is a
-convenience, not the guard.
+Only a signed-in manager gets here (``screens.gate`` refuses the screen to anyone else); a
+cashier is told so. The services check the role again on every action.
 """
 
 from __future__ import annotations
@@ -27,10 +26,6 @@ TABS = (
     ("coupons", "Coupons", CouponsPane),
     ("operators", "Operators", OperatorsPane),
 )
-
-
-def may_open(operator) -> bool:
-    return operator is None or operator.is_manager
 
 
 class ManagerScreen(Screen):

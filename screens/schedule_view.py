@@ -90,17 +90,16 @@ class NewShowForm(ModalScreen[tuple[int, date] | None]):
         except ValueError:
             self._status(f"Not a day and time: {day} {hhmm!r} (e.g. {self.day} 18:30)")
             return
-        run_service(self, _create_at_local, movie, hall, local,
-                    self.query_one("#show-format", Select).value, operator=self.app.operator,
+        run_service(self, self._create_at_local, movie, hall, local,
+                    self.query_one("#show-format", Select).value,
                     done=lambda show_id: self.dismiss((show_id, local.date())),
                     failed=lambda exc: self._status(explain(exc, self)),
                     group="schedule", exclusive=True)
 
-
-def _create_at_local(movie, hall, local: datetime, fmt: str, *, operator) -> int:
-    """Schedule at wall time ``local`` of the hall's theater (its zone, that date's rules)."""
-    return scheduling.create_show(movie, hall, scheduling.local_start(hall, local), fmt,
-                                  operator=operator)
+    def _create_at_local(self, movie, hall, local: datetime, fmt: str) -> int:
+        """Schedule at wall time ``local`` of the hall's theater (its zone, that date's rules)."""
+        return scheduling.create_show(movie, hall, scheduling.local_start(hall, local), fmt,
+                                      operator=self.app.operator)
 
 
 class ConfirmShowAction(ModalScreen[str | None]):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 def main(url: str, folder: str, mode: str) -> None:
     import bmstui
+    from bmstui.services.operators import OperatorInfo
     from bmstui.terminal_memory import TerminalMemory
     from screens.app import BoxOfficeApp
 
@@ -19,7 +20,10 @@ def main(url: str, folder: str, mode: str) -> None:
         from bmstui.services import catalog
 
         memory.set("city_id", catalog.cities()[0].id)
-    app = BoxOfficeApp(memory=memory, resume=mode == "resume", login=False)
+    # Past sign-in as a cashier that exists only here: the probe reads the catalog and nothing
+    # else, and a cashier's app offers no manager action (nor would a service accept this one).
+    bench = OperatorInfo(id=0, name="startup-bench", role="cashier", active=True)
+    app = BoxOfficeApp(memory=memory, resume=mode == "resume", operator=bench)
     ready_at: list[float] = []
 
     def check() -> None:

@@ -23,6 +23,7 @@ from bmstui.config import ConfigError, Settings, mask_url
         ("[booking]\nmax_seats = 0\n", ["max_seats", "positive"]),
         ("[database]\npool_size = -2\n", ["pool_size", "positive"]),
         ("[terminal]\npoll_interval = 0\n", ["poll_interval", "positive"]),
+        ("[terminal]\nlock_after_minutes = -1\n", ["lock_after_minutes", "negative"]),
         ("[payments]\ndecline_rate = 1.5\n", ["decline_rate", "between 0 and 1"]),
         ('[booking]\nmax_seats = "ten"\n', ["[booking] max_seats", "expected int", "ten"]),
         ("[booking]\nmax_seats = 2.5\n", ["[booking] max_seats", "expected int", "2.5"]),

@@ -13,6 +13,7 @@ from textual.css.query import NoMatches
 from textual.widgets import OptionList
 
 from bmstui.config import get_settings
+from bmstui.services import operators
 from bmstui.terminal_memory import TerminalMemory
 from screens.app import BoxOfficeApp
 
@@ -28,13 +29,28 @@ class FakeClock:
         self.now += seconds
 
 
-def make_app(tmp_path: Path, clock=None, **kwargs) -> BoxOfficeApp:
-    """The app past sign-in (tests of signing in pass ``login=True``)."""
-    kwargs.setdefault("login", False)
+def make_app(tmp_path: Path, clock=None, *, login: bool = False, as_: str = "manager",
+             **kwargs) -> BoxOfficeApp:
+    """The app signed in as the demo operator ``as_`` ("manager", "cashier1"…) or as
+    ``operator=``; ``login=True``: at the sign-in screen, nobody signed in."""
+    if login:
+        kwargs["operator"] = None
+    elif "operator" not in kwargs:
+        kwargs["operator"] = operators.get(as_)
     return BoxOfficeApp(
         settings=get_settings(), memory=TerminalMemory(tmp_path / "terminal.json"),
         clock=clock or FakeClock(), tickets_dir=tmp_path / "tickets", resume=False, **kwargs,
     )
+
+
+def new_operator(password: str, role: str = "cashier") -> operators.OperatorInfo:
+    """A fresh operator with a known password (the demo ones get random passwords), added by
+    the administrator."""
+    import secrets
+
+    from actor_support import ADMIN
+
+    return operators.add(f"ui{secrets.token_hex(3)}", password, role=role, by=ADMIN)
 
 
 async def wait_for(pilot, condition, timeout: float = 10.0, what: str = "condition"):
