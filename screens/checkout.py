@@ -15,7 +15,7 @@ counter meanwhile, nothing is sold and the clerk sees why, with the seats still 
 from __future__ import annotations
 
 import math
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from rich.console import Group
 from rich.table import Table
@@ -26,8 +26,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Input, RadioButton, RadioSet, Static
 
-from bmstui.errors import CouponInvalid, HoldExpired, HoldNotFound
+from bmstui.errors import CouponInvalid, HoldExpired, HoldNotFound, InvalidAmount
 from bmstui.models import PAYMENT_METHODS
+from bmstui.money_input import parse_optional_amount
 from bmstui.pricing import rupees, subtotals
 from bmstui.services import sales, seating
 from bmstui.services.catalog import ShowInfo
@@ -81,8 +82,8 @@ class CheckoutScreen(Screen):
                     for method in PAYMENT_METHODS:
                         yield RadioButton(METHOD_NAMES.get(method, method.title()),
                                           value=method == "cash", name=method)
-                yield Input(placeholder="Cash tendered (blank = exact amount)", id="tendered",
-                            type="number")
+                # Text, not type="number": the one money parser says what it refuses, in place
+                yield Input(placeholder="Cash tendered (blank = exact amount)", id="tendered")
                 yield Static(id="change")
                 yield Input(placeholder="Customer phone (optional)", id="phone")
                 yield Input(placeholder="Coupon code, then enter to apply", id="coupon")
@@ -226,13 +227,8 @@ class CheckoutScreen(Screen):
             self.query_one("#phone", Input).focus()
 
     def _tendered(self) -> Decimal | None:
-        text = self.query_one("#tendered", Input).value.strip()
-        if not text:
-            return None
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            return Decimal(-1)
+        """The cash typed (None: blank, the exact amount); InvalidAmount if it is no amount."""
+        return parse_optional_amount(self.query_one("#tendered", Input).value, "Cash tendered")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "tendered":
@@ -240,11 +236,16 @@ class CheckoutScreen(Screen):
 
     def _show_change(self) -> None:
         change = self.query_one("#change", Static)
-        tendered = self._tendered()
         if self.method != "cash":
             change.update(Text(f"{METHOD_NAMES[self.method]}: {rupees(self.total)} "
                                "charged on confirm", style="dim"))
-        elif tendered is None:
+            return
+        try:
+            tendered = self._tendered()
+        except InvalidAmount as exc:  # said here, beside the field, as it is typed
+            change.update(Text(f"✗ {exc}", style="bold red"))
+            return
+        if tendered is None:
             change.update(Text(f"Exact amount {rupees(self.total)}", style="dim"))
         elif tendered < self.total:
             change.update(Text(f"Short by {rupees(self.total - tendered)}", style="bold red"))
@@ -266,7 +267,12 @@ class CheckoutScreen(Screen):
             self._apply_coupon()
             self.notify("Coupon checked first: confirm again once the total shows it")
             return
-        tendered = self._tendered() if self.method == "cash" else None
+        try:
+            tendered = self._tendered() if self.method == "cash" else None
+        except InvalidAmount:
+            self._show_change()  # the reason is beside the field already; keep it in view
+            self.query_one("#tendered", Input).focus()
+            return
         if tendered is not None and tendered < self.total:
             self.notify(f"Cash tendered is less than {rupees(self.total)}", severity="warning")
             return
