@@ -155,6 +155,8 @@ def test_every_env_key_beats_dotenv_which_beats_toml(isolated, name, attr):
         "refund_tiers": ("120:100", "90:50", "60:75, 30:10"),
         "allow_cancel_override": ("false", "true", "false"),
         "cleaning_gap_minutes": ("10", "20", "30"),
+        "log_level": ("DEBUG", "WARNING", "ERROR"),
+        "log_dir": ("/tmp/log-toml", "/tmp/log-dotenv", "/tmp/log-env"),
     }[attr]
     table, key = next(tk for tk, a in TOML_KEYS.items() if a == attr)
     raw = values[0]
