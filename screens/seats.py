@@ -100,12 +100,17 @@ class SeatScreen(Screen):
             self._offline = False
             self.notify("Connected again; the grid is live.", timeout=3)
         changed = self.live.apply(result)
-        if changed:
-            dropped = self.query_one(SeatGrid).seats_changed(changed)
+        # A poll tells this counter's seats from others' only by the hold it asked about: one
+        # asked before our hold was known (or while it is being made) would call our own
+        # seats another counter's. Such a poll repaints, but takes nothing out of the choice.
+        trusted = result.token == self.live.token and not self._holding
+        if changed or trusted:
+            dropped = self.query_one(SeatGrid).seats_changed(changed, drop=trusted)
             if dropped:
                 self.notify(f"{', '.join(dropped)} just went to another counter",
                             severity="warning")
-            self._show_summary()
+            if changed or dropped:
+                self._show_summary()
         if self.live.wants_sweep():
             run_service(self, seating.sweep, self.show.id, group="sweep",
                         failed=lambda exc: None)
@@ -216,7 +221,8 @@ class SeatScreen(Screen):
 
     def _after_checkout(self, result) -> None:
         assert self.live is not None
-        self.live.token = None
+        # The hold's token stays until the next hold replaces it: its release may still be on
+        # its way, and until then a poll must see those seats as ours, not another counter's.
         grid = self.query_one(SeatGrid)
         if isinstance(result, Booking):
             from screens.ticket import TicketScreen
