@@ -5,10 +5,12 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import WorkerFailed
@@ -39,6 +41,10 @@ class BoxOfficeApp(App):
     ``memory`` what this counter remembers between runs.
     """
 
+    # The database time of the last good answer when the database stopped answering
+    # (screens/offline.py); None while it answers.
+    offline_since: reactive[datetime | None] = reactive(None, init=False)
+
     TITLE = "bmstui"
     SUB_TITLE = "box office"
     CSS_PATH = "bmstui.tcss"
@@ -58,6 +64,7 @@ class BoxOfficeApp(App):
         # also keeps the first one for ``run_test`` to raise at the end, so none goes unseen.
         self.strict_errors = strict_errors
         self.unexpected = Reporter()
+        self.last_contact: datetime | None = None  # the database time of the last good poll
         self.settings = settings or get_settings()
         self.memory = memory or TerminalMemory()
         self.clock = clock

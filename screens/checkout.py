@@ -30,13 +30,15 @@ from bmstui.errors import CouponInvalid, HoldExpired, HoldNotFound, InvalidAmoun
 from bmstui.models import PAYMENT_METHODS
 from bmstui.money_input import parse_optional_amount
 from bmstui.pricing import rupees, subtotals
-from bmstui.services import sales, seating
+from bmstui.services import live, sales, seating
 from bmstui.services.catalog import ShowInfo
 from screens.background import explain, run_service
+from screens.offline import OfflineSign, back_online, went_offline
 from screens.seats import show_heading
 
 METHOD_NAMES = {"cash": "Cash", "card": "Card", "upi": "UPI", "netbanking": "Netbanking"}
 WARN_BELOW = 60  # seconds: the countdown turns to a warning colour
+PROBE_EVERY = 1.0  # seconds between checks that the database answers (the offline sign)
 
 
 def clock_text(seconds: float) -> str:
@@ -71,6 +73,7 @@ class CheckoutScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(show_heading(self.show), id="checkout-heading")
+        yield OfflineSign(id="offline-sign")
         with Horizontal(id="checkout-body"):
             with Vertical(id="countdown-box"):
                 yield Static("Time left to pay", classes="caption")
@@ -100,11 +103,29 @@ class CheckoutScreen(Screen):
         self._show_note()
         self._show_change()
         self._timer = self.set_interval(0.25, self._tick)
+        # The grid below stops polling; this probe keeps the offline sign true meanwhile.
+        self._probing = False
+        self.set_interval(PROBE_EVERY, self._probe)
         self.query_one("#tendered", Input).focus()
 
     @property
     def total(self) -> Decimal:
         return self.quote.total if self.quote is not None else self.hold.total
+
+    def _probe(self) -> None:
+        if self._probing or self._finished:
+            return
+        self._probing = True
+        run_service(self, live.ping, done=self._answered, failed=self._unanswered,
+                    group="probe")
+
+    def _answered(self, db_now) -> None:
+        self._probing = False
+        back_online(self.app, db_now)
+
+    def _unanswered(self, exc: BaseException) -> None:
+        self._probing = False
+        went_offline(self.app)
 
     # -- countdown ---------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from bmstui.services.catalog import ShowInfo
 from bmstui.services.live import LiveSeats, Poll
 from bmstui.services.sales import Booking
 from screens.background import explain, run_service
+from screens.offline import OfflineSign, back_online, went_offline
 from screens.seat_grid import GLYPHS, SeatGrid, legend_rows
 
 
@@ -51,6 +52,7 @@ class SeatScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(show_heading(self.show), id="show-heading")
+        yield OfflineSign(id="offline-sign")
         with Horizontal(id="seat-body"):
             yield SeatGrid(max_seats=self.app.settings.max_seats, id="grid")
             with Vertical(id="seat-side"):
@@ -72,6 +74,7 @@ class SeatScreen(Screen):
 
     def _loaded(self, live: LiveSeats) -> None:
         self.live = live
+        back_online(self.app, live.db_now)
         grid = self.query_one(SeatGrid)
         grid.load(live)
         grid.focus()
@@ -96,6 +99,7 @@ class SeatScreen(Screen):
 
     def _polled(self, result: Poll) -> None:
         self._polling = False
+        back_online(self.app, result.db_now)
         if self._offline:
             self._offline = False
             self.notify("Connected again; the grid is live.", timeout=3)
@@ -117,6 +121,7 @@ class SeatScreen(Screen):
 
     def _poll_failed(self, exc: BaseException) -> None:
         self._polling = False
+        went_offline(self.app)  # the lasting sign; the notice below says why, once
         if not self._offline:
             self._offline = True
             self.notify(f"{explain(exc, self)} The grid may be stale until it reconnects.",

@@ -76,6 +76,13 @@ def poll(show_id: int, since: datetime, token: str | None = None) -> Poll:
     return Poll(now, tuple(changes), token or None)
 
 
+def ping() -> datetime:
+    """The database's now: the cheapest question that proves it answers (a checkout's probe)."""
+    with database.connection_context():
+        now, _ = db_clock(0)
+    return now
+
+
 def snapshot(show_id: int, token: str | None = None) -> tuple[list[SeatState], datetime]:
     """Every seat of the show and the database's now, read together at open."""
     seats = seat_map(show_id, token=token)
