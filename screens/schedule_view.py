@@ -168,7 +168,7 @@ class SchedulePane(Vertical):
 
     def _theaters(self, theaters) -> None:
         self.query_one("#schedule-theater", Select).set_options(
-            [(f"{t.name} ({t.city_name})", t.id) for t in theaters])
+            [(f"{t.name} ({t.city})", t.id) for t in theaters])
 
     def load(self, keep: int | None = None) -> None:
         since, until = utc_range_of_local_day(self.day)

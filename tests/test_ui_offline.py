@@ -41,7 +41,8 @@ class SqliteOutage:
 @pytest.fixture
 def outage(backend, demo_db, tmp_path, request):
     if backend == "mysql":
-        return request.getfixturevalue("via_proxy")
+        yield request.getfixturevalue("via_proxy")
+        return
     made = SqliteOutage(tmp_path)
     yield made
     if made.path is not None:
