@@ -70,7 +70,7 @@ class InvalidAmount(BookingError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"{field}: {shown(value, 24, quoted=True)} {reason}")
+        super().__init__(f"{field}: {shown(value, 20, quoted=True)} {reason}")
 
 
 class SeatsUnavailable(BookingError):

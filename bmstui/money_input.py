@@ -54,7 +54,7 @@ def parse_amount(value, field: str, *, zero: bool = True, most: Decimal = MOST) 
     if amount < 0:
         raise InvalidAmount(field, value, "cannot be negative")
     if amount > most:
-        raise InvalidAmount(field, value, f"is more than the most allowed, {rupees_text(most)}")
+        raise InvalidAmount(field, value, f"is above the limit of {rupees_text(most)}")
     if amount != amount.quantize(PAISA):  # safe: the amount is at most ``most`` here
         raise InvalidAmount(field, value, "has more than two decimals (rupees and paise)")
     if not zero and amount == 0:

@@ -23,7 +23,7 @@ TAKEN = [
 @pytest.mark.parametrize(("given_", "expected"), TAKEN)
 def test_amounts_a_clerk_or_a_caller_may_give(given_, expected):
     if expected is None:  # above the limit although well written
-        with pytest.raises(InvalidAmount, match="most allowed"):
+        with pytest.raises(InvalidAmount, match="above the limit"):
             parse_amount(given_, "Cash tendered")
         return
     amount = parse_amount(given_, "Cash tendered")
@@ -31,11 +31,11 @@ def test_amounts_a_clerk_or_a_caller_may_give(given_, expected):
 
 
 REFUSED = [
-    ("9" * 27, "most allowed"), ("1e26", "exponent"), ("9e99", "exponent"), ("1E3", "exponent"),
+    ("9" * 27, "above the limit"), ("1e26", "exponent"), ("9e99", "exponent"), ("1E3", "exponent"),
     (1e30, "float"), (12.5, "float"), (True, "yes/no"), (False, "yes/no"),
     (Decimal("NaN"), "not a number"), (Decimal("sNaN"), "not a number"),
-    (Decimal("Infinity"), "not a number"), (Decimal("1E+999999999"), "most allowed"),
-    (10**30, "most allowed"), ("1000000.01", "most allowed"), ("-5", "negative"), (-5, "negative"),
+    (Decimal("Infinity"), "not a number"), (Decimal("1E+999999999"), "above the limit"),
+    (10**30, "above the limit"), ("1000000.01", "above the limit"), ("-5", "negative"), (-5, "negative"),
     (Decimal("-0.01"), "negative"), ("500.005", "two decimals"), (Decimal("1E-30"), "two decimals"),
     ("١٢", "digits other than 0-9"), ("१००", "digits other than 0-9"), ("１２", "digits other"),
     ("12,50", "comma out of place"), ("1,0000", "comma out of place"), ("abc", "not an amount"),
