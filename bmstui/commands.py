@@ -72,7 +72,11 @@ def run_tui(args) -> int:
     ensure_ready_for_tui()
     from screens.app import BoxOfficeApp
 
-    BoxOfficeApp(settings=get_settings()).run()
+    app = BoxOfficeApp(settings=get_settings())
+    try:
+        app.run()
+    finally:  # however it ended (a fatal error too), the seats held at checkout go back
+        app.release_open_hold()
     return 0
 
 

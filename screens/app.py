@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import logging
+import signal
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+import peewee as pw
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -22,6 +27,7 @@ from bmstui.terminal_memory import TerminalMemory
 from screens.last_resort import Reporter, install
 
 install()
+log = logging.getLogger("screens.app")
 
 
 def settle_garbage_collector() -> None:
@@ -65,6 +71,7 @@ class BoxOfficeApp(App):
         self.strict_errors = strict_errors
         self.unexpected = Reporter()
         self.last_contact: datetime | None = None  # the database time of the last good poll
+        self.open_hold: str | None = None  # the checkout's hold until it is sold (see exit)
         self.settings = settings or get_settings()
         self.memory = memory or TerminalMemory()
         self.clock = clock
@@ -76,6 +83,24 @@ class BoxOfficeApp(App):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Footer()
+
+    def exit(self, *args, **kwargs) -> None:
+        self.release_open_hold()
+        super().exit(*args, **kwargs)
+
+    def release_open_hold(self) -> None:
+        """Give back the seats of a checkout that was not sold (ctrl+q, a signal, a fatal
+        error): releasing twice is harmless, so this never asks whether it was done already."""
+        token, self.open_hold = self.open_hold, None
+        if token is None:
+            return
+        from bmstui.errors import BmstuiError
+        from bmstui.services import seating
+
+        try:
+            seating.release(token)
+        except (BmstuiError, pw.PeeweeException) as exc:  # the database is away: it runs out
+            log.warning("Could not release hold at exit: %s", exc)
 
     # -- the last resort (screens/last_resort.py) ----------------------------------------------
 
@@ -104,6 +129,13 @@ class BoxOfficeApp(App):
 
         self.sub_title = f"counter {self.settings.terminal}"
         settle_garbage_collector()
+        # A closed terminal window (SIGHUP) or a stop (SIGTERM) ends the app as ctrl+q does:
+        # through ``exit``, which gives the seats held at checkout back.
+        if not self.is_headless:  # a test run's signals stay the test runner's
+            loop = asyncio.get_running_loop()
+            for number in (signal.SIGTERM, signal.SIGHUP):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(number, self.exit)
         if self.login:
             from screens.login import LoginScreen
 

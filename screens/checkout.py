@@ -96,6 +96,7 @@ class CheckoutScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "checkout"
+        self.app.open_hold = self.hold.token  # released if the app ends before the sale
         self._started = self.app.clock()
         self._show_breakdown()
         run_service(self, sales.quote, self.hold.token, done=self._quoted, failed=lambda _: None,
@@ -309,6 +310,8 @@ class CheckoutScreen(Screen):
         )
 
     def _sold(self, booking: sales.Booking) -> None:
+        if getattr(self.app, "open_hold", None) == self.hold.token:
+            self.app.open_hold = None
         self._finished = True
         self._timer.stop()
         self.dismiss(booking)

@@ -90,3 +90,17 @@ async def test_leaving_checkout_keeps_the_seats_chosen_whichever_comes_first(
         await wait_for(pilot, lambda: noticed(app, "another counter"), what="the notice")
         assert [screen.live.seat(i).label for i in grid.selected] == chosen[1:]
         seating.release(other.token)
+
+
+async def test_quitting_during_checkout_gives_the_seats_back(new_show, tmp_path):
+    show_id = new_show()
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_show(pilot, show_id)
+        await pilot.press("2", "enter")
+        checkout = await wait_for_checkout(pilot)
+        labels = sorted(checkout.hold.labels)
+        assert statuses(show_id, labels) == ["held", "held"]
+        await pilot.press("ctrl+q")
+    assert statuses(show_id, labels) == ["available", "available"]
+    assert app.open_hold is None
