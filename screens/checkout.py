@@ -126,7 +126,7 @@ class CheckoutScreen(Screen):
 
     def _unanswered(self, exc: BaseException) -> None:
         self._probing = False
-        went_offline(self.app)
+        went_offline(self.app, exc)
 
     # -- countdown ---------------------------------------------------------------------------
 

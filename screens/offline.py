@@ -9,21 +9,26 @@ was none), so a grid and a checkout on top of it agree; every sign watches it.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from textual.widgets import Static
 
 from bmstui.clock import to_local
+from screens.background import explain
+
+log = logging.getLogger("screens.offline")
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def went_offline(app) -> None:
+def went_offline(app, exc: BaseException | None = None) -> None:
     """A poll or probe failed: the sign goes up (its time stays that of the last good one)."""
     if app.offline_since is None:
         app.offline_since = getattr(app, "last_contact", None) or _utc_now()
+        log.warning("The database stopped answering: %s", explain(exc, app) if exc else "?")
 
 
 def back_online(app, db_now: datetime | None = None) -> bool:
@@ -31,6 +36,7 @@ def back_online(app, db_now: datetime | None = None) -> bool:
     app.last_contact = db_now or _utc_now()
     was = app.offline_since is not None
     if was:
+        log.info("The database answers again (offline since %s UTC)", app.offline_since)
         app.offline_since = None
     return was
 

@@ -121,7 +121,7 @@ class SeatScreen(Screen):
 
     def _poll_failed(self, exc: BaseException) -> None:
         self._polling = False
-        went_offline(self.app)  # the lasting sign; the notice below says why, once
+        went_offline(self.app, exc)  # the lasting sign; the notice below says why, once
         if not self._offline:
             self._offline = True
             self.notify(f"{explain(exc, self)} The grid may be stale until it reconnects.",

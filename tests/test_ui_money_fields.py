@@ -22,7 +22,7 @@ from bmstui.services import sales, seating
 from screens.admin_coupons import coupon_fields
 from screens.admin_form import FormScreen
 from screens.refund import RefundScreen
-from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout, wait_for_screen
+from tests.ui_support import make_app, open_show, wait_for_checkout, wait_for_screen
 
 PER_FIELD = 30
 

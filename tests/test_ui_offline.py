@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from dataclasses import replace
 
 import pytest
 
+from bmstui import logs
+from bmstui.config import get_settings
 from bmstui.db import database
 from screens.checkout import CheckoutScreen
 from screens.offline import OfflineSign
@@ -66,6 +69,7 @@ def down(outage):
 async def test_the_sign_stays_while_offline_and_goes_at_the_first_good_poll(
         outage, new_show, tmp_path):
     show_id = new_show()
+    log_path = logs.setup(replace(get_settings(), log_dir=str(tmp_path / "logs")))
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         grid = await open_show(pilot, show_id)
@@ -88,3 +92,6 @@ async def test_the_sign_stays_while_offline_and_goes_at_the_first_good_poll(
             await wait_for(pilot, lambda: sign(checkout), what="the sign at checkout")
             assert SIGN.match(sign(checkout)) and isinstance(app.screen, CheckoutScreen)
         await wait_for(pilot, lambda: sign(checkout) is None, what="the sign to go at checkout")
+    text = log_path.read_text(encoding="utf-8")
+    assert text.count("The database stopped answering") == 2  # once per outage, not per poll
+    assert text.count("The database answers again") == 2

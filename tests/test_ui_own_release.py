@@ -14,7 +14,14 @@ import pytest
 from bmstui.services import live, seating
 from screens.seat_grid import SeatGrid
 from screens.seats import SeatScreen
-from tests.ui_support import make_app, noticed, open_show, wait_for, wait_for_checkout, wait_for_screen
+from tests.ui_support import (
+    make_app,
+    noticed,
+    open_show,
+    wait_for,
+    wait_for_checkout,
+    wait_for_screen,
+)
 
 GATE_SECONDS = 60  # a gate never holds a thread forever, even when a test fails
 
