@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bmstui.clock import check_zone
-from bmstui.errors import BookingError
+from bmstui.errors import BookingError, InvalidAmount
 from bmstui.layouts import LayoutError, SeatSpec, parse_layout
 from bmstui.models import SEAT_TYPES, City, Screen, Theater
+from bmstui.money_input import parse_amount
 from bmstui.paths import data_dir
 
 FORMATS = ("2D", "3D", "IMAX", "4DX")
@@ -285,7 +286,12 @@ class _Reader:
             elif isinstance(price, bool) or not isinstance(price, int | float) or price <= 0:
                 self.problem(path, f"the base price of {kind} must be a positive number")
             else:
-                out.seat_types[kind] = Decimal(str(price)).quantize(Decimal("0.01"))
+                try:  # a TOML 250.5 is a float; its shortest spelling is what the file says
+                    out.seat_types[kind] = parse_amount(
+                        repr(price) if isinstance(price, float) else price,
+                        f"the base price of {kind}", zero=False)
+                except InvalidAmount as exc:
+                    self.problem(path, str(exc))
         given = [out.seat_types[k] for k in SEAT_TYPES if k in out.seat_types]
         if given != sorted(set(given)):
             self.problem(("seat_types",), "base prices must rise "

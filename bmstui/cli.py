@@ -8,13 +8,16 @@ problems, 1 for refused actions. Tracebacks are for bugs only.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
 import peewee
 
-from bmstui.config import get_settings, load_settings, use_settings
+from bmstui.config import get_settings, load_settings, mask_url, use_settings
 from bmstui.errors import BmstuiError, BookingError, ConfigError, DatabaseUnavailable
+
+log = logging.getLogger("bmstui.cli")
 
 EXIT_REFUSED = 1
 EXIT_SETUP = 2
@@ -105,7 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if name in GROUPS:
         name = f"{name} {getattr(args, name + '_command')}"
     try:
-        _settings_from(args)
+        settings = _settings_from(args)
+        from bmstui import logs
+
+        logs.setup(settings)
+        log.info("bmstui %s %s started (database %s, terminal %s)", name, _version(),
+                 mask_url(settings.resolved_database_url), settings.terminal)
         return COMMANDS[name](args) or 0
     except (ConfigError, DatabaseUnavailable) as exc:
         print(f"bmstui: {exc}", file=sys.stderr)
@@ -124,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        log.exception("bmstui %s failed unexpectedly", name)  # the traceback, in the log too
+        raise
 
 
 # Commands register themselves on import.

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 import bmstui
 from bmstui.cli import command
@@ -147,6 +148,9 @@ def doctor(args) -> int:
     checks.add_row("config", settings.source)
     checks.add_row("terminal", settings.terminal)
     checks.add_row("database", mask_url(url))
+    from bmstui.logs import log_file
+
+    checks.add_row("log file", Text(str(log_file(settings)), overflow="fold"))  # whole
     bmstui.open_database()  # raises the one-line DatabaseUnavailable when unreachable
     problems = []
     with database.connection_context():

@@ -32,6 +32,7 @@ from bmstui.errors import ConfigError
 from bmstui.paths import default_sqlite_path, user_config_file
 
 LOCKING_STRATEGIES = ("conditional", "pessimistic")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Settings:
     gateway_decline_rate: float = 0.0
     # IANA zone of theaters that name none; empty = this machine's (bmstui.clock).
     timezone: str = ""
+    log_level: str = "INFO"  # DEBUG, INFO, WARNING, ERROR or CRITICAL
+    log_dir: str = ""  # empty = the user log folder (platformdirs)
     source: str = "defaults"  # which config file was read, for `bmstui doctor`
 
     @property
@@ -81,6 +84,8 @@ TOML_KEYS: dict[tuple[str, str], str] = {
     ("payments", "gateway_latency_ms"): "gateway_latency_ms",
     ("payments", "decline_rate"): "gateway_decline_rate",
     ("cinema", "timezone"): "timezone",
+    ("log", "level"): "log_level",
+    ("log", "dir"): "log_dir",
 }
 
 # Environment / .env variable -> Settings attribute (the database parts are handled apart).
@@ -100,6 +105,8 @@ ENV_KEYS: dict[str, str] = {
     "BMSTUI_GATEWAY_LATENCY_MS": "gateway_latency_ms",
     "BMSTUI_GATEWAY_DECLINE_RATE": "gateway_decline_rate",
     "BMSTUI_TIMEZONE": "timezone",
+    "BMSTUI_LOG_LEVEL": "log_level",
+    "BMSTUI_LOG_DIR": "log_dir",
 }
 
 DB_PART_KEYS = ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME")
@@ -284,6 +291,9 @@ def validate(settings: Settings) -> None:
     for attr in ("hold_seconds", "max_seats", "pool_size", "poll_interval"):
         if getattr(settings, attr) <= 0:
             raise ConfigError(f"{attr} must be positive, got {getattr(settings, attr)}")
+    if settings.log_level.strip().upper() not in LOG_LEVELS:
+        raise ConfigError(f"log.level must be one of {', '.join(LOG_LEVELS)}, "
+                          f"not {settings.log_level!r}")
     if not 0.0 <= settings.gateway_decline_rate <= 1.0:
         raise ConfigError("payments.decline_rate must be between 0 and 1")
     if settings.cancellation_cutoff_minutes < 0:

@@ -63,6 +63,16 @@ def join_labels(labels: Iterable[str], most: int = 10) -> str:
     return text
 
 
+class InvalidAmount(BookingError):
+    """Money that cannot be taken as typed (see ``bmstui.money_input``); names the field."""
+
+    def __init__(self, field: str, value: object, reason: str):
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field}: {shown(value, 20, quoted=True)} {reason}")
+
+
 class SeatsUnavailable(BookingError):
     def __init__(self, labels: Iterable[str], message: str | None = None):
         self.labels = tuple(labels)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RULE_KINDS = ("day", "band", "movie", "theater", "format")
@@ -77,18 +77,6 @@ def show_factor(rules: list[Rule], show: ShowFacts) -> tuple[Decimal, list[Rule]
 def money(value) -> Decimal:
     """Any amount from either backend (int, float, str, Decimal) as rupees and paise."""
     return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def amount_of(value, what: str, error: type[Exception] = ValueError,
-              most: Decimal = Decimal(99_999_999)) -> Decimal:
-    """Typed-in money (str, int, Decimal) as rupees and paise, or ``error`` saying why not."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise error(f"{what} must be an amount of money, not {str(value)[:20]!r}") from None
-    if not amount.is_finite() or amount < 0 or amount > most:
-        raise error(f"{what} {str(value)[:20]!r} is not a possible amount")
-    return money(amount)
 
 
 def seat_price(base: Decimal, factor: Decimal) -> Decimal:

@@ -22,6 +22,8 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, Static, TextArea
 
 from bmstui.clock import to_local, to_utc
+from bmstui.errors import InvalidAmount
+from bmstui.money_input import parse_optional_amount
 from screens.background import explain, run_service
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
@@ -34,7 +36,8 @@ class FormRefusal(Exception):
 @dataclass(frozen=True)
 class Field:
     """One value of a form. ``kind``: text, long (several lines), int, amount (blank = none),
-    when (local date and time, handed over as UTC), choice, flag, password (typed twice)."""
+    money (rupees through the one money parser; blank = none), when (local date and time,
+    handed over as UTC), choice, flag, password (typed twice)."""
 
     name: str
     label: str
@@ -71,6 +74,11 @@ class Field:
                 return int(text)
             except ValueError:
                 return text  # the service says what it wants instead
+        if self.kind == "money":
+            try:
+                return parse_optional_amount(text, self.label.removesuffix(" ₹").strip())
+            except InvalidAmount as exc:
+                raise FormRefusal(str(exc)) from None
         if self.kind == "when":
             try:
                 return to_utc(datetime.fromisoformat(text).replace(tzinfo=None), None)
@@ -115,6 +123,8 @@ class FormScreen(ModalScreen[Any]):
         with Horizontal(classes=f"form-field form-{field.kind}"):
             yield Label(field.label, classes="form-label")
             yield self._widget(field, f"field-{field.name}")
+        if field.kind == "money":  # what the money parser refuses is said under the field
+            yield Static(id=f"field-{field.name}-refusal", classes="field-refusal")
         if field.kind == "password":
             with Horizontal(classes="form-field form-password"):
                 yield Label("…once more", classes="form-label")
@@ -144,6 +154,25 @@ class FormScreen(ModalScreen[Any]):
         if first is not None:
             self.query_one(f"#field-{first.name}").focus()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        field = next((f for f in self.fields if f.kind == "money"
+                      and event.input.id == f"field-{f.name}"), None)
+        if field is not None:
+            self._check_money(field)
+
+    def _check_money(self, field: Field) -> bool:
+        """Say under a money field what is wrong with it (nothing when it reads)."""
+        line = self.query_one(f"#field-{field.name}-refusal", Static)
+        try:
+            field.parse(self.raw(field))
+        except FormRefusal as exc:
+            line.update(f"✗ {exc}")
+            line.display = True
+            return False
+        line.update("")
+        line.display = False
+        return True
+
     # --- reading the widgets ------------------------------------------------------------------
 
     def raw(self, field: Field) -> Any:
@@ -155,7 +184,7 @@ class FormScreen(ModalScreen[Any]):
     def _changed(self, field: Field) -> bool:
         raw = self.raw(field)
         shown = field.shown()
-        if field.kind in ("text", "long", "int", "amount", "when"):
+        if field.kind in ("text", "long", "int", "amount", "money", "when"):
             return str(raw).strip() != str(shown).strip()
         return raw != shown
 
@@ -202,6 +231,12 @@ class FormScreen(ModalScreen[Any]):
 
     def action_save(self) -> None:
         if self.busy:
+            return
+        bad = [f for f in self.fields if f.kind == "money" and not f.fixed
+               and not self._check_money(f)]
+        if bad:
+            self.status(f"{bad[0].label}: see under the field", refused=True)
+            self.query_one(f"#field-{bad[0].name}").focus()
             return
         try:
             values = self.values()

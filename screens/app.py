@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 
 from textual import events
@@ -20,14 +22,21 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import WorkerFailed
 
 from bmstui.config import Settings, get_settings
+from bmstui.logs import mask_secrets
 from bmstui.paths import user_data_dir
 from bmstui.terminal_memory import TerminalMemory
 from screens import gate
 from screens.exit_path import install_signal_handlers, release_holds
+from screens.last_resort import Reporter, install
+
+install()
+log = logging.getLogger("screens.app")
 
 
 def settle_garbage_collector() -> None:
@@ -58,11 +67,20 @@ class BoxOfficeApp(App):
         Binding("ctrl+f", "lookup", "Find booking"),
         Binding("f9", "manager", "Manager"),
     ]
+    # The database time of the last good answer when the database stopped answering
+    # (screens/offline.py); None while it answers.
+    offline_since: reactive[datetime | None] = reactive(None, init=False)
 
     def __init__(self, settings: Settings | None = None, *, memory: TerminalMemory | None = None,
                  clock: Callable[[], float] = time.monotonic, tickets_dir: Path | None = None,
-                 resume: bool = True, operator=None, handle_signals: bool = False, **kwargs):
+                 resume: bool = True, operator=None, handle_signals: bool = False,
+                 strict_errors: bool = False, **kwargs):
         super().__init__(**kwargs)
+        # Unexpected errors are logged and shown, and the app goes on; ``strict_errors`` (tests)
+        # also keeps the first one for ``run_test`` to raise at the end, so none goes unseen.
+        self.strict_errors = strict_errors
+        self.unexpected = Reporter()
+        self.last_contact: datetime | None = None  # the database time of the last good poll
         self.settings = settings or get_settings()
         self.memory = memory or TerminalMemory()
         self.clock = clock
@@ -99,6 +117,28 @@ class BoxOfficeApp(App):
 
     def on_unmount(self) -> None:
         release_holds(self)
+
+    # -- the last resort (screens/last_resort.py) ----------------------------------------------
+
+    def report_unexpected(self, error: BaseException, where: str = "") -> None:
+        """Log an error nothing else handled, with its traceback; tell the clerk once."""
+        if isinstance(error, WorkerFailed):
+            error = error.error
+        first = self.unexpected.report(error, where)
+        if self.strict_errors and self._exception is None and isinstance(error, Exception):
+            self._exception = error
+        if first:
+            self.notify(mask_secrets(f"Unexpected problem: {type(error).__name__}: "
+                                     f"{str(error)[:120]}. It is written to the log; "
+                                     "the app goes on."), severity="error", timeout=10)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's own catch (timers, compose, callbacks): report, do not exit, once the
+        app runs; before that (a broken stylesheet) and while it closes, Textual decides."""
+        if not self.is_running or not self.screen_stack:
+            super()._handle_exception(error)
+            return
+        self.report_unexpected(error)
 
     # -- who is at the counter ---------------------------------------------------------------
 

@@ -45,12 +45,22 @@ def run_service(
     """Run ``fn(*args, **kwargs)`` on a thread; then ``done(result)`` or ``failed(exc)`` on the
     event loop (by default a notification). Nothing is delivered to a screen that went away."""
 
+    def guarded(callback, value) -> None:  # on the event loop
+        try:
+            callback(value)
+        except Exception as exc:  # a bug in the screen's callback: the last resort reports it
+            report = getattr(node.app, "report_unexpected", None)
+            if report is None:
+                raise
+            report(exc, f"{getattr(callback, '__qualname__', 'callback')} after "
+                        f"{getattr(fn, '__name__', 'a service')}")
+
     def call_back(callback, value) -> None:
         worker = get_current_worker()
         if worker.is_cancelled or not node.is_attached:
             return
         try:
-            node.app.call_from_thread(callback, value)
+            node.app.call_from_thread(guarded, callback, value)
         except RuntimeError:  # the app is shutting down
             pass
 

@@ -15,7 +15,7 @@ counter meanwhile, nothing is sold and the clerk sees why, with the seats still 
 from __future__ import annotations
 
 import math
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from rich.console import Group
 from rich.table import Table
@@ -26,16 +26,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Input, RadioButton, RadioSet, Static
 
-from bmstui.errors import CouponInvalid, HoldExpired, HoldNotFound
+from bmstui.errors import CouponInvalid, HoldExpired, HoldNotFound, InvalidAmount
 from bmstui.models import PAYMENT_METHODS
+from bmstui.money_input import parse_optional_amount
 from bmstui.pricing import rupees, subtotals
-from bmstui.services import sales, seating
+from bmstui.services import live, sales, seating
 from bmstui.services.catalog import ShowInfo
 from screens.background import explain, run_service
+from screens.offline import OfflineSign, back_online, went_offline
 from screens.seats import show_heading
 
 METHOD_NAMES = {"cash": "Cash", "card": "Card", "upi": "UPI", "netbanking": "Netbanking"}
 WARN_BELOW = 60  # seconds: the countdown turns to a warning colour
+PROBE_EVERY = 1.0  # seconds between checks that the database answers (the offline sign)
 
 
 def clock_text(seconds: float) -> str:
@@ -71,6 +74,7 @@ class CheckoutScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(show_heading(self.show), id="checkout-heading")
+        yield OfflineSign(id="offline-sign")
         with Horizontal(id="checkout-body"):
             with Vertical(id="countdown-box"):
                 yield Static("Time left to pay", classes="caption")
@@ -82,8 +86,8 @@ class CheckoutScreen(Screen):
                     for method in PAYMENT_METHODS:
                         yield RadioButton(METHOD_NAMES.get(method, method.title()),
                                           value=method == "cash", name=method)
-                yield Input(placeholder="Cash tendered (blank = exact amount)", id="tendered",
-                            type="number")
+                # Text, not type="number": the one money parser says what it refuses, in place
+                yield Input(placeholder="Cash tendered (blank = exact amount)", id="tendered")
                 yield Static(id="change")
                 yield Input(placeholder="Customer phone (optional)", id="phone")
                 yield Input(placeholder="Coupon code, then enter to apply", id="coupon")
@@ -101,11 +105,29 @@ class CheckoutScreen(Screen):
         self._show_note()
         self._show_change()
         self._timer = self.set_interval(0.25, self._tick)
+        # The grid below stops polling; this probe keeps the offline sign true meanwhile.
+        self._probing = False
+        self.set_interval(PROBE_EVERY, self._probe)
         self.query_one("#tendered", Input).focus()
 
     @property
     def total(self) -> Decimal:
         return self.quote.total if self.quote is not None else self.hold.total
+
+    def _probe(self) -> None:
+        if self._probing or self._finished:
+            return
+        self._probing = True
+        run_service(self, live.ping, done=self._answered, failed=self._unanswered,
+                    group="probe")
+
+    def _answered(self, db_now) -> None:
+        self._probing = False
+        back_online(self.app, db_now)
+
+    def _unanswered(self, exc: BaseException) -> None:
+        self._probing = False
+        went_offline(self.app, exc)
 
     # -- countdown ---------------------------------------------------------------------------
 
@@ -253,13 +275,8 @@ class CheckoutScreen(Screen):
             self.query_one("#phone", Input).focus()
 
     def _tendered(self) -> Decimal | None:
-        text = self.query_one("#tendered", Input).value.strip()
-        if not text:
-            return None
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            return Decimal(-1)
+        """The cash typed (None: blank, the exact amount); InvalidAmount if it is no amount."""
+        return parse_optional_amount(self.query_one("#tendered", Input).value, "Cash tendered")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "tendered":
@@ -267,11 +284,16 @@ class CheckoutScreen(Screen):
 
     def _show_change(self) -> None:
         change = self.query_one("#change", Static)
-        tendered = self._tendered()
         if self.method != "cash":
             change.update(Text(f"{METHOD_NAMES[self.method]}: {rupees(self.total)} "
                                "charged on confirm", style="dim"))
-        elif tendered is None:
+            return
+        try:
+            tendered = self._tendered()
+        except InvalidAmount as exc:  # said here, beside the field, as it is typed
+            change.update(Text(f"✗ {exc}", style="bold red"))
+            return
+        if tendered is None:
             change.update(Text(f"Exact amount {rupees(self.total)}", style="dim"))
         elif tendered < self.total:
             change.update(Text(f"Short by {rupees(self.total - tendered)}", style="bold red"))
@@ -293,7 +315,12 @@ class CheckoutScreen(Screen):
             self._apply_coupon()
             self.notify("Coupon checked first: confirm again once the total shows it")
             return
-        tendered = self._tendered() if self.method == "cash" else None
+        try:
+            tendered = self._tendered() if self.method == "cash" else None
+        except InvalidAmount:
+            self._show_change()  # the reason is beside the field already; keep it in view
+            self.query_one("#tendered", Input).focus()
+            return
         if tendered is not None and tendered < self.total:
             self.notify(f"Cash tendered is less than {rupees(self.total)}", severity="warning")
             return

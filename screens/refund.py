@@ -6,6 +6,8 @@ are checked by the service, whose refusal shows here with everything typed still
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from bmstui.errors import InvalidAmount
+from bmstui.money_input import parse_amount
 from bmstui.pricing import rupees
 from bmstui.services import sales
 from screens.background import explain, run_service
@@ -33,6 +37,7 @@ class RefundScreen(ModalScreen):
                                        "payment's method."))
             yield Static(id="refund-left")
             yield Input(placeholder="Amount in rupees", id="refund-amount")
+            yield Static(id="refund-amount-status", classes="form-status")
             yield Input(placeholder="Reason (required, recorded)", id="refund-reason")
             yield Static(id="refund-status", classes="form-status")
             yield Static(Text("F10: refund · escape: close", style="dim"))
@@ -47,6 +52,25 @@ class RefundScreen(ModalScreen):
             f"Left to refund: {rupees(left)} of {rupees(self.booking.total)} paid",
             style="bold"))
 
+    def _amount(self) -> Decimal | None:
+        """The amount typed, or None after saying beside the field why it is not one."""
+        status = self.query_one("#refund-amount-status", Static)
+        try:
+            amount = parse_amount(self.query_one("#refund-amount", Input).value,
+                                  "Refund amount", zero=False)
+        except InvalidAmount as exc:
+            status.update(Text(f"✗ {exc}", style="bold red"))
+            return None
+        status.update(Text(f"Refund {rupees(amount)}", style="dim"))
+        return amount
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "refund-amount":
+            if event.value.strip():
+                self._amount()
+            else:
+                self.query_one("#refund-amount-status", Static).update("")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "refund-amount":
             self.query_one("#refund-reason", Input).focus()
@@ -54,8 +78,11 @@ class RefundScreen(ModalScreen):
             self.action_refund()
 
     def action_refund(self) -> None:
-        run_service(self, sales.refund, self.booking.code,
-                    self.query_one("#refund-amount", Input).value,
+        amount = self._amount()
+        if amount is None:
+            self.query_one("#refund-amount", Input).focus()
+            return
+        run_service(self, sales.refund, self.booking.code, amount,
                     reason=self.query_one("#refund-reason", Input).value,
                     operator=self.app.operator, done=self.dismiss,
                     failed=lambda exc: self.query_one("#refund-status", Static).update(

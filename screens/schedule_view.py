@@ -174,7 +174,7 @@ class SchedulePane(Vertical):
 
     def _theaters(self, theaters) -> None:
         self.query_one("#schedule-theater", Select).set_options(
-            [(f"{t.name} ({t.city_name})", t.id) for t in theaters])
+            [(f"{t.name} ({t.city})", t.id) for t in theaters])
 
     def load(self, keep: int | None = None) -> None:
         theater = self.query_one("#schedule-theater", Select).value

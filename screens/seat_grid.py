@@ -125,18 +125,23 @@ class SeatGrid(ScrollView, can_focus=True):
         self._lines.clear()
         self.refresh()
 
-    def seats_changed(self, ids: Iterable[int]) -> list[str]:
-        """Repaint the given seats; returns labels dropped from the selection (taken
-        elsewhere)."""
+    def seats_changed(self, ids: Iterable[int], *, drop: bool = True) -> list[str]:
+        """Repaint the given seats; with ``drop``, take chosen seats that another counter
+        holds or sold out of the choice and return their labels. A seat held by this counter's
+        own hold is never "taken" (``LiveSeats.taken``); a caller whose poll cannot tell its own
+        hold from another's passes ``drop=False``."""
         assert self.live is not None
-        dropped = []
         for seat_id in ids:
-            if seat_id not in self.live.index:
-                continue
-            if seat_id in self.selected and not self.live.is_free(seat_id):
+            if seat_id in self.live.index:
+                self._invalidate(seat_id)
+        if not drop:
+            return []
+        dropped = []
+        for seat_id in list(self.selected):
+            if seat_id in self.live.index and self.live.taken(seat_id):
                 self.selected.remove(seat_id)
                 dropped.append(self.live.seat(seat_id).label)
-            self._invalidate(seat_id)
+                self._invalidate(seat_id)
         if dropped:
             self.post_message(self.SelectionChanged(self, tuple(self.selected)))
         return dropped

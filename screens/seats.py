@@ -19,6 +19,7 @@ from bmstui.services.catalog import ShowInfo
 from bmstui.services.live import LiveSeats, Poll
 from bmstui.services.sales import Booking
 from screens.background import explain, run_service
+from screens.offline import OfflineSign, back_online, went_offline
 from screens.seat_grid import GLYPHS, SeatGrid, legend_rows
 
 
@@ -51,6 +52,7 @@ class SeatScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(show_heading(self.show), id="show-heading")
+        yield OfflineSign(id="offline-sign")
         with Horizontal(id="seat-body"):
             yield SeatGrid(max_seats=self.app.settings.max_seats, id="grid")
             with Vertical(id="seat-side"):
@@ -72,6 +74,7 @@ class SeatScreen(Screen):
 
     def _loaded(self, live: LiveSeats) -> None:
         self.live = live
+        back_online(self.app, live.db_now)
         grid = self.query_one(SeatGrid)
         grid.load(live)
         grid.focus()
@@ -96,22 +99,29 @@ class SeatScreen(Screen):
 
     def _polled(self, result: Poll) -> None:
         self._polling = False
+        back_online(self.app, result.db_now)
         if self._offline:
             self._offline = False
             self.notify("Connected again; the grid is live.", timeout=3)
         changed = self.live.apply(result)
-        if changed:
-            dropped = self.query_one(SeatGrid).seats_changed(changed)
+        # A poll tells this counter's seats from others' only by the hold it asked about: one
+        # asked before our hold was known (or while it is being made) would call our own
+        # seats another counter's. Such a poll repaints, but takes nothing out of the choice.
+        trusted = result.token == self.live.token and not self._holding
+        if changed or trusted:
+            dropped = self.query_one(SeatGrid).seats_changed(changed, drop=trusted)
             if dropped:
                 self.notify(f"{', '.join(dropped)} just went to another counter",
                             severity="warning")
-            self._show_summary()
+            if changed or dropped:
+                self._show_summary()
         if self.live.wants_sweep():
             run_service(self, seating.sweep, self.show.id, group="sweep",
                         failed=lambda exc: None)
 
     def _poll_failed(self, exc: BaseException) -> None:
         self._polling = False
+        went_offline(self.app, exc)  # the lasting sign; the notice below says why, once
         if not self._offline:
             self._offline = True
             self.notify(f"{explain(exc, self)} The grid may be stale until it reconnects.",
@@ -216,7 +226,8 @@ class SeatScreen(Screen):
 
     def _after_checkout(self, result) -> None:
         assert self.live is not None
-        self.live.token = None
+        # The hold's token stays until the next hold replaces it: its release may still be on
+        # its way, and until then a poll must see those seats as ours, not another counter's.
         grid = self.query_one(SeatGrid)
         if isinstance(result, Booking):
             from screens.ticket import TicketScreen

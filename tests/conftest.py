@@ -95,6 +95,15 @@ def backends(tmp_path_factory):
     made.drop_all()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def log_folder(tmp_path_factory):
+    """Logs written by tests (the CLI run in-process, the app's last-resort handler) go to a
+    temporary folder, never to the user's log folder."""
+    folder = tmp_path_factory.mktemp("logs")
+    os.environ["BMSTUI_LOG_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def test_settings():
     use_settings(TEST_SETTINGS)

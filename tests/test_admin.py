@@ -161,8 +161,8 @@ def test_a_coupon_update_that_makes_no_sense_is_refused(demo_db):
     for changes, message in [
         ({"usage_limit": 3}, "used 4 times already; its usage limit cannot be 3"),
         ({"usage_limit": 0}, "at least 1"),
-        ({"value": -1}, "not a possible amount"),
-        ({"max_discount": "lots"}, "must be an amount"),
+        ({"value": -1}, "cannot be negative"),
+        ({"max_discount": "lots"}, "not an amount in rupees"),
         ({"valid_from": now, "valid_until": now}, "ends before it starts"),
         ({"valid_until": "tomorrow"}, "must be a date and time"),
         ({"kind": "percent"}, "kind cannot be changed"),

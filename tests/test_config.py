@@ -157,6 +157,8 @@ def test_every_env_key_beats_dotenv_which_beats_toml(isolated, name, attr):
         "cleaning_gap_minutes": ("10", "20", "30"),
         "timezone": ("Europe/London", "Asia/Kolkata", "America/New_York"),
         "lock_after_minutes": ("0", "2.5", "10"),
+        "log_level": ("DEBUG", "WARNING", "ERROR"),
+        "log_dir": ("/tmp/log-toml", "/tmp/log-dotenv", "/tmp/log-env"),
     }[attr]
     table, key = next(tk for tk, a in TOML_KEYS.items() if a == attr)
     raw = values[0]

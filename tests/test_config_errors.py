@@ -36,6 +36,8 @@ from bmstui.config import ConfigError, Settings, mask_url
         ("booking = 3\n", ["[booking]", "table"]),
         ('[database]\nurl = "postgres://x@y/z"\n', ["unsupported database url", "postgres"]),
         ('[database]\nurl = "mysql://u:pw@h:abc/db"\n', ["database url", "abc"]),
+        ('[log]\nlevel = "chatty"\n', ["log.level", "chatty", "DEBUG", "CRITICAL"]),
+        ("[log]\nlevel = 10\n", ["[log] level", "expected str"]),
         ("[booking\nmax_seats = 3\n", ["line 1"]),
         ("[booking]\nmax_seats = \n", ["line 2"]),
     ],
@@ -72,6 +74,7 @@ def test_explicit_config_that_is_a_directory_is_an_error(isolated):
         ({"BMSTUI_HOLD_SECONDS": "soon"}, ["environment BMSTUI_HOLD_SECONDS", "expected float"]),
         ({"BMSTUI_MAX_SEATS": "2.5"}, ["environment BMSTUI_MAX_SEATS", "expected int"]),
         ({"BMSTUI_GATEWAY_DECLINE_RATE": "-0.1"}, ["decline_rate"]),
+        ({"BMSTUI_LOG_LEVEL": "verbose"}, ["log.level", "verbose"]),
     ],
 )
 def test_invalid_environment_values_are_config_errors(env, words):

@@ -261,8 +261,10 @@ def test_a_quote_of_a_hold_and_of_the_same_seats_agree(new_show):
         (("", "flat", 10), {}, "letters and digits"),
         (("X1", "bogo", 10), {}, "percent or flat"),
         (("X1", "percent", 120), {}, "0-100%"),
-        (("X1", "flat", -5), {}, "not a possible amount"),
-        (("X1", "flat", "ten"), {}, "must be an amount"),
+        (("X1", "flat", -5), {}, "value: .-5. cannot be negative"),
+        (("X1", "flat", "ten"), {}, "not an amount in rupees"),
+        (("X1", "flat", "1e26"), {}, "exponent"),
+        (("X1", "flat", 5), {"max_discount": "١٢"}, "maximum discount: '١٢' uses digits"),
         (("X1", "flat", 5), {"usage_limit": 0}, "at least 1"),
     ],
 )

@@ -32,7 +32,10 @@ class FakeClock:
 def make_app(tmp_path: Path, clock=None, *, login: bool = False, as_: str = "manager",
              **kwargs) -> BoxOfficeApp:
     """The app signed in as the demo operator ``as_`` ("manager", "cashier1"…) or as
-    ``operator=``; ``login=True``: at the sign-in screen, nobody signed in."""
+    ``operator=``; ``login=True``: at the sign-in screen, nobody signed in. An unexpected error
+    is reported and the app goes on, as at a counter, but the test still fails with it at the
+    end (``strict_errors``) unless it asks for the counter's behaviour."""
+    kwargs.setdefault("strict_errors", True)
     if login:
         kwargs["operator"] = None
     elif "operator" not in kwargs:

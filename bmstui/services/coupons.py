@@ -18,7 +18,8 @@ from bmstui.coupon_rules import COUPON_KINDS, CouponInfo, discount, refusal, unk
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
 from bmstui.errors import BookingError, CouponInvalid, shown
 from bmstui.models import Coupon, CouponUse
-from bmstui.pricing import amount_of, money
+from bmstui.money_input import parse_amount, parse_optional_amount
+from bmstui.pricing import money
 from bmstui.services import audit
 from bmstui.services.seat_lookup import clean_text
 
@@ -110,9 +111,9 @@ def get(code) -> CouponInfo:
 
 
 def _amount(value, what: str, *, allow_none: bool = False) -> Decimal | None:
-    if value is None and allow_none:
-        return None
-    return amount_of(value, what, BookingError, most=Decimal(9_999_999))
+    if allow_none:
+        return parse_optional_amount(value, what)
+    return parse_amount(value, what)
 
 
 def _limit(value, what: str) -> int | None:

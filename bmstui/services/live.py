@@ -50,6 +50,7 @@ class SeatChange:
 class Poll:
     db_now: datetime
     changes: tuple[SeatChange, ...]
+    token: str | None = None  # the hold ``mine`` was judged against (None: no hold of ours)
 
 
 def poll(show_id: int, since: datetime, token: str | None = None) -> Poll:
@@ -72,7 +73,14 @@ def poll(show_id: int, since: datetime, token: str | None = None) -> Poll:
                 seat_id, status, bool(mine),
                 parse_db_datetime(held_until) if held_until is not None else None,
             ))
-    return Poll(now, tuple(changes))
+    return Poll(now, tuple(changes), token or None)
+
+
+def ping() -> datetime:
+    """The database's now: the cheapest question that proves it answers (a checkout's probe)."""
+    with database.connection_context():
+        now, _ = db_clock(0)
+    return now
 
 
 def snapshot(show_id: int, token: str | None = None) -> tuple[list[SeatState], datetime]:
@@ -125,6 +133,14 @@ class LiveSeats:
 
     def is_free(self, seat_id: int) -> bool:
         return self.status(seat_id) == "available"
+
+    def is_ours(self, seat_id: int) -> bool:
+        """Held (and not run out) by the hold this counter asked about: its own, not taken."""
+        return self.status(seat_id) == "held" and self.seat(seat_id).mine
+
+    def taken(self, seat_id: int) -> bool:
+        """Held, sold or blocked by anyone but this counter's hold."""
+        return not self.is_free(seat_id) and not self.is_ours(seat_id)
 
     def free_ids(self) -> set[int]:
         return {seat.id for seat in self.seats if self._shown(seat) == "available"}

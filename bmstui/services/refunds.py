@@ -9,20 +9,19 @@ together never give back more than was taken.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bmstui.config import get_settings
 from bmstui.db import database, now_sql, parse_db_datetime, transaction
 from bmstui.errors import BookingError
 from bmstui.models import Payment
 from bmstui.models import Refund as RefundRow
+from bmstui.money_input import parse_amount
 from bmstui.pricing import money, rupees
 from bmstui.services import audit
 from bmstui.services.cancellations import Refund, _booking_row, refunded_so_far
 from bmstui.services.operators import operator_fk, require_manager
 from bmstui.services.seat_lookup import plain_text
-
-MOST = Decimal(99_999_999)  # more than any booking: checked before the paise are
 
 
 def refundable(code) -> Decimal:
@@ -32,20 +31,6 @@ def refundable(code) -> Decimal:
         return money(row.total) - refunded_so_far(row.id)
 
 
-def _amount(value) -> Decimal:
-    try:
-        amount = Decimal(str(value).replace("₹", "").replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise BookingError(f"A refund is an amount in rupees, not {str(value)[:20]!r}") from None
-    if not amount.is_finite() or amount <= 0:
-        raise BookingError("A refund must be more than ₹0")
-    if amount > MOST:
-        raise BookingError(f"A refund is at most {rupees(MOST)}")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise BookingError("A refund is in rupees and paise (two decimals at most)")
-    return amount
-
-
 def refund(code, amount, *, reason: str, operator=None) -> Refund:
     """Give back ``amount`` of booking ``code``'s payment by its method (a manager's action;
     ``reason`` is required and recorded). The seats stay sold."""
@@ -53,7 +38,7 @@ def refund(code, amount, *, reason: str, operator=None) -> Refund:
     reason = plain_text(reason or "")[:255]
     if not reason:
         raise BookingError("Say why the money is refunded; the reason is recorded")
-    amount = _amount(amount)
+    amount = parse_amount(amount, "Refund amount", zero=False)
     settings = get_settings()
 
     def attempt() -> Refund:

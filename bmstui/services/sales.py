@@ -34,7 +34,7 @@ from bmstui.errors import (
 from bmstui.models import PAYMENT_METHODS, BookingSeat, Payment, Show, ShowSeat
 from bmstui.models import Booking as BookingRow
 from bmstui.models import Hold as HoldRow
-from bmstui.pricing import amount_of
+from bmstui.money_input import parse_amount
 from bmstui.services import audit, coupons
 from bmstui.services.bookings import (  # noqa: F401 -- re-exported: the published API
     Booking,
@@ -118,7 +118,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
     change = None
     reference = ""
     if method == "cash":
-        tendered = total if tendered is None else amount_of(tendered, "Cash tendered", PaymentDeclined)
+        tendered = total if tendered is None else parse_amount(tendered, "Cash tendered")
         if tendered < total:
             raise PaymentDeclined(f"Cash tendered ₹{tendered} is less than the total ₹{total}")
         change = tendered - total

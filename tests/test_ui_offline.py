@@ -1,0 +1,97 @@
+"""The lasting offline sign: while the database does not answer, the grid and the checkout say
+since when their picture is old; the first good answer takes the sign down (screens/offline.py).
+
+The outage is real on both backends: on MariaDB the cutting proxy refuses every connection; on
+SQLite the bound database's file is swapped for a folder, which no connection can open (as when
+the disk holding it goes away), and swapped back.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+
+from bmstui import logs
+from bmstui.config import get_settings
+from bmstui.db import database
+from screens.checkout import CheckoutScreen
+from screens.offline import OfflineSign
+from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout
+
+SIGN = re.compile(r"^⚠ offline since \d\d:\d\d: seats as of then$")
+
+
+class SqliteOutage:
+    """The embedded database's file becomes unopenable (a folder in its place), for real."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.path = None
+
+    def go_down(self) -> None:
+        db = database.obj
+        self.path = db.database
+        db.database = str(self.folder)  # sqlite3 cannot open a folder: every connect fails
+        db.close_all()  # pooled connections would still reach the old file
+
+    def come_back(self) -> None:
+        database.obj.database = self.path
+
+
+@pytest.fixture
+def outage(backend, demo_db, tmp_path, request):
+    if backend == "mysql":
+        yield request.getfixturevalue("via_proxy")
+        return
+    made = SqliteOutage(tmp_path)
+    yield made
+    if made.path is not None:
+        made.come_back()
+
+
+def sign(screen) -> str | None:
+    widget = screen.query_one(OfflineSign)
+    return str(widget.render()) if widget.display else None
+
+
+@contextmanager
+def down(outage):
+    outage.go_down()
+    try:
+        yield
+    finally:
+        outage.come_back()
+
+
+async def test_the_sign_stays_while_offline_and_goes_at_the_first_good_poll(
+        outage, new_show, tmp_path):
+    show_id = new_show()
+    log_path = logs.setup(replace(get_settings(), log_dir=str(tmp_path / "logs")))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = await open_show(pilot, show_id)
+        assert sign(grid) is None
+        with down(outage):
+            await wait_for(pilot, lambda: sign(grid), what="the offline sign on the grid")
+            assert SIGN.match(sign(grid)), sign(grid)
+            failed = app.offline_since
+            # Lasting: many failed polls later it is still there, with the same time.
+            polls = grid.live._ticks
+            await wait_for(pilot, lambda: grid.live._ticks > polls + 20, what="more polls")
+            assert SIGN.match(sign(grid) or "") and app.offline_since == failed
+        await wait_for(pilot, lambda: sign(grid) is None, what="the sign to go")
+        assert app.offline_since is None
+
+        await pilot.press("2", "enter")
+        checkout = await wait_for_checkout(pilot)
+        assert sign(checkout) is None
+        with down(outage):
+            await wait_for(pilot, lambda: sign(checkout), what="the sign at checkout")
+            assert SIGN.match(sign(checkout)) and isinstance(app.screen, CheckoutScreen)
+        await wait_for(pilot, lambda: sign(checkout) is None, what="the sign to go at checkout")
+    text = log_path.read_text(encoding="utf-8")
+    assert text.count("The database stopped answering") == 2  # once per outage, not per poll
+    assert text.count("The database answers again") == 2
