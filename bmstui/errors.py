@@ -117,6 +117,11 @@ class PaymentDeclined(BookingError):
         super().__init__(message)
 
 
+class TenderedInvalid(InvalidAmount, PaymentDeclined):
+    """Cash tendered that cannot be taken: an amount refusal and, as before, a payment refusal
+    (the hold is kept)."""
+
+
 class ShowNotFound(BookingError):
     def __init__(self, show_id: object):
         self.show_id = show_id

@@ -74,7 +74,7 @@ class CheckoutScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(show_heading(self.show), id="checkout-heading")
-        yield OfflineSign(id="offline-sign")
+        yield OfflineSign(self.show.timezone, id="offline-sign")
         with Horizontal(id="checkout-body"):
             with Vertical(id="countdown-box"):
                 yield Static("Time left to pay", classes="caption")

@@ -41,9 +41,9 @@ def back_online(app, db_now: datetime | None = None) -> bool:
     return was
 
 
-def sign_text(since: datetime) -> str:
-    """The sign, in the theater's local time (the clock helper converts)."""
-    return f"⚠ offline since {to_local(since):%H:%M}: seats as of then"
+def sign_text(since: datetime, zone: str | None = None) -> str:
+    """The sign, in the theater's local time (``zone``: its IANA name; None = the chain's)."""
+    return f"⚠ offline since {to_local(since, zone):%H:%M}: seats as of then"
 
 
 class OfflineSign(Static):
@@ -55,9 +55,13 @@ class OfflineSign(Static):
     OfflineSign.-offline { display: block; }
     """
 
+    def __init__(self, zone: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.zone = zone
+
     def on_mount(self) -> None:
         self.watch(self.app, "offline_since", self._show, init=True)
 
     def _show(self, since: datetime | None) -> None:
-        self.update(sign_text(since) if since is not None else "")
+        self.update(sign_text(since, self.zone) if since is not None else "")
         self.set_class(since is not None, "-offline")

@@ -52,7 +52,7 @@ class SeatScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(show_heading(self.show), id="show-heading")
-        yield OfflineSign(id="offline-sign")
+        yield OfflineSign(self.show.timezone, id="offline-sign")
         with Horizontal(id="seat-body"):
             yield SeatGrid(max_seats=self.app.settings.max_seats, id="grid")
             with Vertical(id="seat-side"):

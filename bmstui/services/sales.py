@@ -27,8 +27,10 @@ from bmstui.errors import (
     ConnectionLost,
     CouponInvalid,
     HoldExpired,
+    InvalidAmount,
     OutcomeUnknown,
     PaymentDeclined,
+    TenderedInvalid,
     shown,
 )
 from bmstui.models import PAYMENT_METHODS, BookingSeat, Payment, Show, ShowSeat
@@ -87,6 +89,13 @@ def _nothing_sold(exc: CouponInvalid, voided: str = "") -> CouponInvalid:
                          f"{exc}; nothing was sold, the seats are still held{voided}")
 
 
+def _tendered(value) -> Decimal:
+    try:
+        return parse_amount(value, "Cash tendered")
+    except InvalidAmount as refused:
+        raise TenderedInvalid(refused.field, refused.value, refused.reason) from None
+
+
 def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=None,
             operator=None) -> Booking:
     """Sell the held seats. Repeating it with the same token returns the same booking.
@@ -118,7 +127,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
     change = None
     reference = ""
     if method == "cash":
-        tendered = total if tendered is None else parse_amount(tendered, "Cash tendered")
+        tendered = total if tendered is None else _tendered(tendered)
         if tendered < total:
             raise PaymentDeclined(f"Cash tendered ₹{tendered} is less than the total ₹{total}")
         change = tendered - total
