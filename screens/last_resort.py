@@ -66,11 +66,9 @@ class Reporter:
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str], int] = {}
-        self.errors: list[BaseException] = []
 
     def report(self, error: BaseException, where: str = "") -> bool:
         """Log ``error``; whether the clerk should be told (its first occurrence)."""
-        self.errors.append(error)
         key = signature(error)
         count = self.seen[key] = self.seen.get(key, 0) + 1
         context = f" in {where}" if where else ""
