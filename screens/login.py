@@ -8,6 +8,7 @@ what the service answered.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,6 +17,37 @@ from textual.widgets import Footer, Header, Input, Static
 
 from bmstui.services import operators
 from screens.background import explain, run_service
+
+
+class NameInput(Input):
+    """The operator's name. Keys that reach it after its Enter belong to the password: a
+    password manager or a fast typist sends "name, Enter, password, Enter" in one burst, and
+    those keys are queued here before the focus moves; typed into the name they would make a
+    wrong name out of the password (and the password would be in the audit trail)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.after_enter: Input | None = None
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.after_enter = None  # back in the name field on purpose: type here again
+        super()._on_focus(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        target = self.after_enter
+        if target is None:
+            if event.key == "enter":
+                self.after_enter = self.screen.query_one("#login-password", Input)
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key == "enter":
+            await target.action_submit()
+        elif event.key == "backspace":
+            target.action_delete_left()
+        elif event.is_printable and event.character:
+            target.insert_text_at_cursor(event.character)
 
 
 class LoginScreen(Screen):
@@ -29,7 +61,7 @@ class LoginScreen(Screen):
         yield Header()
         with Vertical(id="login-box"):
             yield Static(Text("Sign in to sell", style="bold"), id="login-heading")
-            yield Input(placeholder="Operator name", id="login-name")
+            yield NameInput(placeholder="Operator name", id="login-name")
             yield Input(placeholder="Password", password=True, id="login-password")
             yield Static(id="login-status")
         yield Footer()

@@ -116,3 +116,14 @@ def test_every_manager_action_is_refused_to_a_cashier(demo_db, new_show):
 def test_demo_operators_are_seeded_with_roles(demo_db):
     roles = {info.name: info.role for info in operators.operators()}
     assert roles["manager"] == "manager" and roles["cashier1"] == "cashier"
+
+
+def test_an_unknown_name_is_audited_without_what_was_typed(demo_db):
+    """A name and password typed into the name field in one burst must not reach the trail."""
+    typed = f"cashier1{secrets.token_hex(6)}"
+    with pytest.raises(LoginFailed):
+        operators.login(typed, "whatever-password")
+    with database.connection_context():
+        row = (AuditEvent.select().where(AuditEvent.kind == "login_failed")
+               .order_by(AuditEvent.id.desc()).first())
+    assert typed[8:] not in row.detail and f"{len(typed)} characters" in row.detail

@@ -30,6 +30,7 @@ async def test_sign_in_then_sell_records_the_operator_and_sign_out(new_show, tmp
         await wait_for_screen(pilot, CityScreen)
         assert app.operator == cashier
         await wait_for(pilot, lambda: cashier.name in app.title, what="the name in the title")
+        await wait_for(pilot, lambda: cashier.name in app.title, what="the name in the title")
 
         await open_show(pilot, show_id)
         await pilot.press("1", "enter")
@@ -50,3 +51,23 @@ async def test_sign_in_then_sell_records_the_operator_and_sign_out(new_show, tmp
         login = await wait_for_screen(pilot, LoginScreen)
         await wait_for(pilot, lambda: login.query_one("#login-name").value == cashier.name)
         assert login.focused is login.query_one("#login-password")
+
+
+async def test_name_and_password_typed_in_one_burst_land_in_their_fields(demo_db, tmp_path):
+    """A password manager (or a scanner) sends everything at once: the keys after the name's
+    Enter are queued before the focus moves, and must still reach the password."""
+    from textual import events
+
+    cashier = operators.add(f"ui{secrets.token_hex(3)}", PASSWORD, by=ADMIN)
+    app = make_app(tmp_path, login=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        login = await wait_for_screen(pilot, LoginScreen)
+        login.query_one("#login-name").value = ""
+        login.query_one("#login-name").focus()
+        await pilot.pause()
+        burst = [*cashier.name, "enter", *PASSWORD, "enter"]
+        for key in burst:  # all posted before the app handles any: no pause between keys
+            app.post_message(events.Key(key, None if key == "enter" else key))
+        await wait_for_screen(pilot, CityScreen)
+        assert app.operator == cashier
+        await wait_for(pilot, lambda: cashier.name in app.title, what="the name in the title")

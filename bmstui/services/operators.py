@@ -244,7 +244,9 @@ def login(name: str, password: str) -> OperatorInfo:
 
     def attempt() -> OperatorInfo | str:
         if row is None:
-            audit.record("login_failed", operator_id=None, detail=f"unknown operator {name!r}")
+            # Not the name itself: a name typed into the wrong field is often a password.
+            audit.record("login_failed", operator_id=None,
+                         detail=f"unknown operator name ({len(name)} characters)")
             return "Wrong operator name or password"
         query = Operator.select().where(Operator.id == row.id)
         current = (query.for_update() if is_mysql() else query).get()
