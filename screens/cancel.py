@@ -80,7 +80,9 @@ class CancelScreen(ModalScreen):
             text.append(f"Override: type the reason, then F10 — refund {rupees(offer.amount)} "
                         f"by {offer.method.upper()}", style="bold yellow")
         else:
-            text.append("Cannot be cancelled at this counter.", style="bold red")
+            text.append("Cannot be cancelled at this counter"
+                        + ("; a manager can override it, with a reason." if not offer.allowed
+                           else "."), style="bold red")
         self.query_one("#refund-offer", Static).update(text)
 
     def _refused(self, exc: BaseException) -> None:

@@ -124,7 +124,8 @@ class SeatScreen(Screen):
         went_offline(self.app, exc)  # the lasting sign; the notice below says why, once
         if not self._offline:
             self._offline = True
-            self.notify(f"{explain(exc, self)} The grid may be stale until it reconnects.",
+            self.notify(f"{explain(exc, self).rstrip('.')}. The grid may be stale until it "
+                        "reconnects.",
                         severity="error", timeout=8)
 
     def on_screen_suspend(self) -> None:
