@@ -70,33 +70,32 @@ def operators() -> list[OperatorInfo]:
         return [_info(row) for row in Operator.select().order_by(Operator.name)]
 
 
+def _acting(operator, action: str) -> tuple[int | Administrator, Operator | None]:
+    """(what the audit row records, the operator's row or None for the administrator)."""
+    if operator is None:
+        raise NotAuthorized(action, None)
+    if isinstance(operator, Administrator):
+        return operator, None
+    row = _find(operator)
+    if row is None or not row.active:
+        raise NotAuthorized(action, "signed-out operator")
+    return row.id, row
+
+
 def require_actor(operator, action: str) -> int | Administrator:
     """Raise NotAuthorized unless someone is named: an active operator (any role) or the
     administrator. Returns what the audit row records: the operator's id, or the administrator.
     ``None`` is nobody, never "a script": scripts say ``bmstui.administrator()``."""
-    if operator is None:
-        raise NotAuthorized(action, None)
-    if isinstance(operator, Administrator):
-        return operator
-    row = _find(operator)
-    if row is None or not row.active:
-        raise NotAuthorized(action, "signed-out operator")
-    return row.id
+    return _acting(operator, action)[0]
 
 
 def require_manager(operator, action: str) -> int | Administrator:
     """Raise NotAuthorized unless ``operator`` is an active manager or the administrator;
     returns what their audit rows carry (see ``require_actor``)."""
-    if operator is None:
-        raise NotAuthorized(action, None)
-    if isinstance(operator, Administrator):
-        return operator
-    row = _find(operator)
-    if row is None or not row.active:
-        raise NotAuthorized(action, "signed-out operator")
-    if row.role != "manager":
+    actor, row = _acting(operator, action)
+    if row is not None and row.role != "manager":
         raise NotAuthorized(action, row.role)
-    return row.id
+    return actor
 
 
 def operator_fk(actor) -> int | None:
