@@ -107,10 +107,25 @@ class PaymentDeclined(BookingError):
         super().__init__(message)
 
 
-class ShowNotFound(BookingError):
+class NotFound(BookingError):
+    """No row of this kind has that id (or what was given is not an id at all: see
+    ``bmstui.ids``); ``what`` names the kind ("movie", "screen", …), ``value`` what was given."""
+
+    def __init__(self, what: str, value: object):
+        self.what = what
+        self.value = value
+        super().__init__(f"No such {what}: {shown(value, 24)}")
+
+
+class ShowNotFound(NotFound):
     def __init__(self, show_id: object):
         self.show_id = show_id
-        super().__init__(f"No such show: {shown(show_id, 24)}")
+        super().__init__("show", show_id)
+
+
+class InvalidDay(BookingError):
+    """A day that is neither a ``datetime.date`` nor ISO text, or a time that is not a
+    ``datetime`` (``bmstui.ids.parse_day`` and ``parse_moment``)."""
 
 
 class BookingNotFound(BookingError):
@@ -167,7 +182,7 @@ class NotAuthorized(BookingError):
     """The operator's role does not allow this action (cashiers sell, managers also manage)."""
 
     def __init__(self, action: str, role: str = "cashier"):
-        self.action = action
+        self.action = action = shown(action, 80)
         super().__init__(f"{action[:1].upper()}{action[1:]} is a manager action; "
                          f"a {role} cannot do it")
 

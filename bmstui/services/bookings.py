@@ -13,7 +13,8 @@ from decimal import Decimal
 import peewee as pw
 
 from bmstui.db import database
-from bmstui.errors import BookingError, BookingNotFound, shown
+from bmstui.errors import BookingError, BookingNotFound, NotFound, shown
+from bmstui.ids import parse_id
 from bmstui.models import Booking as BookingRow
 from bmstui.models import BookingSeat, Coupon, Payment, Refund, Seat, ShowSeat
 from bmstui.pricing import money
@@ -71,7 +72,10 @@ def customer_of(customer) -> tuple[str, str]:
 
 
 def booking_view(booking_id: int) -> Booking:
-    row = BookingRow.get_by_id(booking_id)
+    booking_id = parse_id(booking_id, "booking")
+    row = BookingRow.get_or_none(BookingRow.id == booking_id)
+    if row is None:
+        raise NotFound("booking", booking_id)
     seats = list(
         BookingSeat.select(BookingSeat.label, BookingSeat.status)
         .join(ShowSeat)

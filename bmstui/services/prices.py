@@ -17,7 +17,8 @@ from bmstui.db import database
 from bmstui.errors import InvalidSeats, ShowNotFound
 from bmstui.models import Movie, PricingRule, Screen, Seat, SeatTypePrice, Show, ShowSeat, Theater
 from bmstui.pricing import money, rupees
-from bmstui.services.seat_lookup import check_show_id
+from bmstui.ids import parse_moment
+from bmstui.services.seat_lookup import check_show_id, clean_text
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ def base_prices() -> dict[str, Decimal]:
 def factor_for(movie_title: str, theater_name: str, format: str,
                starts_at: datetime) -> tuple[Decimal, list[pricing.Rule]]:
     """The factor a show created now gets, and the rules that formed it (``starts_at`` UTC)."""
-    facts = pricing.ShowFacts(to_local(starts_at), movie_title, theater_name, format)
+    starts_at = parse_moment(starts_at, "show's start")
+    facts = pricing.ShowFacts(to_local(starts_at), clean_text(movie_title),
+                              clean_text(theater_name), clean_text(format))
     return pricing.show_factor(rules(), facts)
 
 

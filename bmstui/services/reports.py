@@ -33,7 +33,8 @@ import peewee as pw
 
 from bmstui.clock import to_local, utc_range_of_local_day
 from bmstui.db import database
-from bmstui.errors import BookingError
+from bmstui.errors import BookingError, shown
+from bmstui.ids import MAX_ID, parse_count, parse_day, parse_id, parse_moment
 from bmstui.models import (
     PAYMENT_METHODS,
     Booking,
@@ -50,6 +51,7 @@ from bmstui.models import (
 from bmstui.pricing import money
 from bmstui.report_csv import to_csv  # noqa: F401 -- part of the reports API
 from bmstui.services import operators
+from bmstui.services.seat_lookup import clean_text
 
 NO_OPERATOR = "(no operator)"  # sales and refunds made by scripts or the command line
 TOTAL = "Total"
@@ -115,6 +117,8 @@ class SalesLine:
 
 def percent(part: int, whole: int) -> Decimal:
     """``part`` of ``whole`` in percent, one decimal, half up; 0 when there is no whole."""
+    part = parse_count(part, "part", most=MAX_ID)
+    whole = parse_count(whole, "whole", most=MAX_ID)
     if not whole:
         return Decimal("0.0")
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -130,6 +134,7 @@ def _labels_count(labels: str) -> int:
 
 def _local_days(day_from: date, day_to: date) -> tuple[datetime, datetime]:
     """The UTC [start, end) of the local days day_from..day_to, both included."""
+    day_from, day_to = parse_day(day_from, "first day"), parse_day(day_to, "last day")
     if day_to < day_from:
         raise BookingError(f"The report ends ({day_to}) before it starts ({day_from})")
     if (day_to - day_from).days >= MAX_DAYS:
@@ -150,9 +155,16 @@ def _by_whom(queries, operator, terminal) -> list:
         if operator_id is not None:
             query = query.where(model.operator == operator_id)
         if terminal is not None:
-            query = query.where(model.terminal == str(terminal))
+            query = query.where(model.terminal == clean_text(terminal))
         narrowed.append(query)
     return narrowed
+
+
+def _place(value, what: str) -> int | str | None:
+    """A theater or city filter as given: None (all), a name (text), or an id."""
+    if value is None or isinstance(value, str):
+        return value if value is None else clean_text(value)
+    return parse_id(value, what)
 
 
 def _at_place(query, theater=None, city=None):
@@ -179,6 +191,7 @@ def shift(*, since: datetime, until: datetime, operator=None, terminal=None,
     or OperatorInfo) and ``terminal`` narrow it to one clerk or one counter. Sorted by name,
     scripts last."""
     operators.require_manager(by, "seeing reports")
+    since, until = parse_moment(since, "shift's start"), parse_moment(until, "shift's end")
     if until <= since:
         raise BookingError("A shift ends after it starts")
     with database.connection_context():
@@ -245,6 +258,8 @@ def show_occupancy(*, day_from: date, day_to: date, theater=None, city=None,
     too, with its seats sold and its revenue; the drill-down under ``occupancy``. In start
     order."""
     operators.require_manager(by, "seeing reports")
+    day_from, day_to = parse_day(day_from, "first day"), parse_day(day_to, "last day")
+    theater, city = _place(theater, "theater"), _place(city, "city")
     start, end = _local_days(day_from, day_to)
 
     def in_range(query):
@@ -334,7 +349,10 @@ def sales(*, day_from: date, day_to: date, group: str = "day", theater=None, cit
     method. ``operator``/``terminal`` narrow it to whoever sold or refunded, where."""
     operators.require_manager(by, "seeing reports")
     if group not in SALES_GROUPS:
-        raise BookingError(f"Sales are grouped by {', '.join(SALES_GROUPS)}, not {group!r}")
+        raise BookingError(f"Sales are grouped by {', '.join(SALES_GROUPS)}, "
+                           f"not {shown(group, 20, quoted=True)}")
+    day_from, day_to = parse_day(day_from, "first day"), parse_day(day_to, "last day")
+    theater, city = _place(theater, "theater"), _place(city, "city")
     start, end = _local_days(day_from, day_to)
     with database.connection_context():
         sold = _at_place(

@@ -20,7 +20,8 @@ from peewee import JOIN, fn
 from bmstui.clock import to_local
 from bmstui.config import get_settings
 from bmstui.db import database, db_now, is_mysql, now_sql, transaction
-from bmstui.errors import BookingError, ShowNotFound
+from bmstui.errors import BookingError, NotFound, ShowNotFound
+from bmstui.ids import parse_id, parse_moment, parse_optional_id
 from bmstui.models import Booking, Hold, Movie, Screen, Show, ShowSeat, Theater
 from bmstui.seeding import create_show_seats
 from bmstui.services import audit, prices
@@ -79,6 +80,7 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
     action (``operator``). Refused in the past, for an inactive movie, for a format the screen
     cannot show, and when it would overlap another show on the screen (cleaning gap included)."""
     require_manager(operator, "scheduling a show")
+    movie_id, screen_id = parse_id(movie_id, "movie"), parse_id(screen_id, "screen")
     format = str(format).strip().upper()
     if not isinstance(starts_at, datetime):
         raise BookingError("A show starts at a date and time")
@@ -89,11 +91,11 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
                   .where(Screen.id == screen_id).first())
         operator_id = operator_id_of(operator)
     if movie is None:
-        raise BookingError(f"No such movie: {movie_id}")
+        raise NotFound("movie", movie_id)
     if not movie.active:
         raise BookingError(f"{movie.title} is not showing any more (inactive)")
     if screen is None:
-        raise BookingError(f"No such screen: {screen_id}")
+        raise NotFound("screen", screen_id)
     if format not in screen.formats.split(","):
         raise BookingError(f"{screen.theater.name} {screen.name} cannot show {format} "
                            f"(it shows {screen.formats.replace(',', ', ')})")
@@ -124,6 +126,9 @@ def schedule(since: datetime, until: datetime, *, theater_id: int | None = None,
              screen_id: int | None = None) -> list[ScheduledShow]:
     """Shows starting in the UTC window [since, until), cancelled ones included, with how many
     seats each has sold."""
+    since, until = parse_moment(since, "window's start"), parse_moment(until, "window's end")
+    theater_id = parse_optional_id(theater_id, "theater")
+    screen_id = parse_optional_id(screen_id, "screen")
     sold = (ShowSeat.select(ShowSeat.show, fn.COUNT(ShowSeat.id).alias("n"))
             .where(ShowSeat.status == "booked").group_by(ShowSeat.show))
     query = (Show.select(Show.id, Movie.title, Theater.name, Screen.name, Screen.id,
@@ -155,6 +160,7 @@ def delete_show(show_id: int, *, operator=None) -> None:
     """Remove a show nobody has bought a ticket for (a scheduling mistake). A show with any
     booking, even a cancelled one, is kept for its money trail: cancel it instead."""
     require_manager(operator, "deleting a show")
+    show_id = parse_id(show_id, "show")
     with database.connection_context():
         operator_id = operator_id_of(operator)
 
@@ -183,6 +189,7 @@ def cancel_show(show_id: int, *, reason: str, operator=None) -> ShowCancellation
     """Call a show off: no more sales, held seats released, every booking's remaining seats
     cancelled and refunded in full by its payment's method, all in one transaction."""
     require_manager(operator, "cancelling a show")
+    show_id = parse_id(show_id, "show")
     reason = str(reason or "").strip()[:200]
     if not reason:
         raise BookingError("Say why the show is cancelled; the reason goes on every refund")

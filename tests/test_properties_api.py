@@ -1,0 +1,319 @@
+"""Every published function, any id, day, count, text or amount: success or a BookingError.
+
+The functions are found with ``inspect`` (every public function of the published modules), so
+a new one is covered the day it is written; ``test_every_parameter_has_a_strategy`` fails when
+one has a parameter that ``PARAMETERS`` cannot fill, rather than leaving it untested. Each call
+gets real values mixed with garbage (``strategies.ids``/``days``/``moments``/``counts``/
+``amounts``/``anything``); a refusal must be a readable ``BookingError`` and leave the database
+as it was. The run has its own demo database per backend (managers get demoted, movies edited
+and shows deleted here), made once per module.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import strategies as S
+from hypothesis import given
+from hypothesis import strategies as st
+from conftest import make_show
+from property_support import attempt, examples
+
+import bmstui
+from bmstui import best_seats, catalog_import, report_chart, tickets
+from bmstui.db import database
+from bmstui.errors import BookingError, ConfigError
+from bmstui.models import Booking, Coupon, Movie, Operator, Show, ShowSeat
+from bmstui.services import (
+    audit,
+    bookings,
+    cancellations,
+    catalog,
+    coupons,
+    live,
+    movies,
+    operators,
+    prices,
+    quotes,
+    refunds,
+    reports,
+    sales,
+    scheduling,
+    seating,
+)
+
+PUBLISHED_MODULES = (catalog, seating, sales, bookings, cancellations, refunds, coupons, movies,
+                     operators, prices, quotes, reports, scheduling, audit, live, catalog_import,
+                     tickets, best_seats, report_chart, bmstui)
+
+# Public by name but plumbing between services: their parameters are objects bmstui itself
+# made (rows, plans, settings, report lines, seat specs of an import), never caller input.
+PLUMBING = {
+    "cancellations.carry_out": "takes a locked booking row and a refund plan",
+    "cancellations.full_refund_plan": "takes a booking row",
+    "cancellations.may_override": "takes a Settings object",
+    "catalog_import.insert_seats": "takes the import's own seat specs, inside its transaction",
+    "reports.shift_totals": "adds up report lines the reports made",
+    "reports.occupancy_totals": "adds up report lines the reports made",
+    "reports.sales_totals": "adds up report lines the reports made",
+    "audit.record": "writes the audit row of the action calling it, inside its transaction",
+    "coupons.record_use": "writes a sale's coupon use, inside the sale's transaction",
+    "bmstui.open_database": "rebinds the process; bad URLs are test_config_errors' subject",
+}
+
+
+def published() -> dict[str, object]:
+    """'module.function' -> function, for every public function of the published modules."""
+    found = {}
+    for module in PUBLISHED_MODULES:
+        short = module.__name__.removeprefix("bmstui.").removeprefix("services.")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("_") and fn.__module__ == module.__name__:
+                found[f"{short}.{name}"] = fn
+    return found
+
+
+# --- what each parameter gets --------------------------------------------------------------
+
+class World:
+    """Real values of the module's database, so accepting paths are exercised too."""
+
+    def __init__(self, ticket_dir):
+        with database.connection_context():
+            self.shows = [s.id for s in Show.select(Show.id).where(Show.status == "scheduled")
+                          .order_by(Show.id).limit(3)]
+            self.movies = [m.id for m in Movie.select(Movie.id).limit(3)]
+        self.manager = operators.get("manager")
+        self.cashier = operators.get("cashier1")
+        show = make_show()  # its own, so its seats are free whatever ran before
+        self.shows.append(show)
+        self.hold = seating.hold(show, ["A1"])
+        self.booking = sales.confirm(seating.hold(show, ["B1", "B2"]).token, method="cash")
+        self.show_info = catalog.show(show)
+        self.seats = seating.seat_map(show)
+        self.coupon = coupons.coupons()[0].code
+        self.ticket_path = ticket_dir / "ticket.txt"
+
+    def any_id(self) -> st.SearchStrategy:
+        return S.ids([*self.shows, *self.movies, self.manager.id, self.booking.id, 1, 2])
+
+
+def _actors(w: World) -> st.SearchStrategy:
+    return S.mostly(st.sampled_from([w.manager, w.manager.name, w.manager.id]),
+                    st.one_of(st.sampled_from([None, w.cashier]), S.operators()), 3)
+
+
+def _texts(w: World) -> st.SearchStrategy:
+    return S.anything(40)
+
+
+def _labels(w: World) -> st.SearchStrategy:
+    return S.mostly(st.sampled_from([None, ["C1"], "C1 C2"]),
+                    S.label_lists([s.label for s in w.seats]), 2)
+
+
+def _tokens(w: World) -> st.SearchStrategy:
+    return st.one_of(st.just(w.hold.token), S.anything(40), st.sampled_from(S.ID_GARBAGE))
+
+
+def _codes(w: World) -> st.SearchStrategy:
+    return st.one_of(st.sampled_from([w.booking.code, w.coupon, w.booking.code.lower()]),
+                     S.anything(30), st.sampled_from(S.ID_GARBAGE))
+
+
+def _id_or_name(w: World) -> st.SearchStrategy:
+    return st.one_of(w.any_id(), st.sampled_from([w.show_info.theater, "Mumbai"]), S.texts(20))
+
+
+def _changes(fields: dict) -> callable:
+    def make(w: World) -> st.SearchStrategy:
+        return st.dictionaries(st.sampled_from(sorted(fields)), st.one_of(
+            st.sampled_from(sorted({v for vs in fields.values() for v in vs}, key=repr)),
+            S.amounts(), S.anything(20), S.moments()), max_size=3)
+    return make
+
+
+MOVIE_CHANGES = {"title": ["Prop title"], "duration": [90], "rating": [7], "active": [True],
+                 "certificate": ["UA"], "genre": ["Drama"], "language": ["Hindi"],
+                 "synopsis": [""]}
+COUPON_CHANGES = {"active": [True], "usage_limit": [5, None], "per_customer_limit": [2],
+                  "max_discount": [100, None], "min_amount": [0], "valid_from": [None],
+                  "valid_until": [None], "value": [10]}
+
+
+def _seed_options(w: World) -> st.SearchStrategy:
+    """Garbage, or a load of no days (shows for real days take long, and clash with the
+    schedule once the movies here have been edited)."""
+    garbage = st.sampled_from([-1, 1.5, math.nan, "2", "x", True, [1], Decimal("1.5"), 10**6])
+    return st.fixed_dictionaries({"days": st.one_of(st.just(0), garbage)}, optional={
+        "scale": st.one_of(st.just(1), garbage, st.just(2**63)),
+        "start_day": st.one_of(st.sampled_from([None, date.today()]), garbage,
+                               st.sampled_from(["tomorrow", "2026-13-01", datetime(2026, 1, 1)])),
+    })
+
+ID = lambda w: w.any_id()  # noqa: E731 -- a table of one-liners reads best
+DAY = lambda w: S.days()  # noqa: E731
+MOMENT = lambda w: S.moments()  # noqa: E731
+COUNT = lambda w: S.counts()  # noqa: E731
+AMOUNT = lambda w: S.amounts()  # noqa: E731
+FLAG = lambda w: st.one_of(st.booleans(), S.anything(5))  # noqa: E731
+
+# Parameter name -> what fills it. A parameter of a published function missing here fails
+# test_every_parameter_has_a_strategy: add it (by its meaning), never skip it.
+PARAMETERS = {
+    # ids
+    "show_id": ID, "movie_id": ID, "screen_id": ID, "city_id": ID, "theater_id": ID,
+    "booking_id": ID, "coupon_id": ID, "operator_id": ID, "seat_id": ID,
+    # a place or a person by id or name, an acting operator
+    "theater": _id_or_name, "city": _id_or_name, "name_or_id": _id_or_name,
+    "operator": _actors, "by": _actors,
+    # days and times
+    "day": DAY, "day_from": DAY, "day_to": DAY, "start_day": DAY,
+    "since": MOMENT, "until": MOMENT, "starts_at": MOMENT, "valid_from": MOMENT,
+    "valid_until": MOMENT,
+    # counts and durations
+    "limit": COUNT, "n": COUNT, "width": COUNT, "usage_limit": COUNT,
+    "per_customer_limit": COUNT, "duration": COUNT, "part": COUNT, "whole": COUNT,
+    "label_width": COUNT, "max_label_width": COUNT, "scale": COUNT, "days": COUNT,
+    "ttl": lambda w: S.seconds(), "seconds": lambda w: S.seconds(),
+    # money and other numbers
+    "amount": AMOUNT, "subtotal": AMOUNT, "tendered": AMOUNT, "value": AMOUNT,
+    "max_discount": AMOUNT, "min_amount": AMOUNT, "rating": AMOUNT,
+    # seats, tokens, codes
+    "labels": _labels, "token": _tokens, "code": _codes, "coupon": _codes,
+    "token_or_show_and_labels": lambda w: st.one_of(
+        _tokens(w), st.tuples(ID(w), _labels(w)), S.anything(10)),
+    # text
+    "kind": _texts, "reason": _texts, "query": _texts, "language": _texts, "genre": _texts,
+    "certificate": _texts, "text": _texts, "terminal": _texts, "name": _texts,
+    "password": _texts, "role": _texts, "format": _texts, "title": _texts, "synopsis": _texts,
+    "detail": _texts, "phone": _texts, "why": _texts, "group": _texts, "action": _texts,
+    "method": lambda w: S.methods(), "movie_title": _texts, "theater_name": _texts,
+    "booking": lambda w: st.one_of(st.just(w.booking.code), _texts(w)),
+    "label": lambda w: st.one_of(st.sampled_from(["A1", " a1 "]), S.texts(12)),
+    "customer": lambda w: S.customers(),
+    "source": _texts, "path_or_text": _texts, "url": _texts,
+    # flags
+    "active": FLAG, "include_inactive": FLAG, "dry_run": FLAG, "create": FLAG,
+    # objects the API itself hands out (drawing a ticket, choosing best seats, a chart)
+    "seats": lambda w: st.just(w.seats),
+    "available": lambda w: st.sampled_from([{s.id for s in w.seats}, set(), ()]),
+    "items": lambda w: st.lists(st.tuples(S.texts(12), S.amounts()), max_size=4),
+    "fmt": lambda w: st.none(),
+    "progress": lambda w: st.none(),
+    "folder": lambda w: st.none(),
+    "path": lambda w: st.sampled_from([w.ticket_path, str(w.ticket_path), None, 5, "",
+                                       "a\x00b", "/proc/no/such/dir/t.txt"]),
+    "booking_obj": lambda w: st.just(w.booking),
+    "show": lambda w: st.just(w.show_info),
+    # **changes / **options
+    ("movies.update_movie", "changes"): _changes(MOVIE_CHANGES),
+    ("coupons.update", "changes"): _changes(COUPON_CHANGES),
+    ("bmstui.load_demo_data", "options"): _seed_options,
+}
+OBJECT_ONLY = {"seats", "available", "items", "fmt", "progress", "folder", "path", "show"}
+
+
+def strategy_for(qualname: str, param: inspect.Parameter):
+    if param.kind is inspect.Parameter.VAR_KEYWORD:
+        return PARAMETERS.get((qualname, param.name))
+    if qualname.startswith("tickets.") and param.name == "booking":
+        return PARAMETERS["booking_obj"]
+    return PARAMETERS.get(param.name)
+
+
+FUZZED = {name: fn for name, fn in published().items() if name not in PLUMBING}
+
+
+def test_every_parameter_has_a_strategy():
+    missing = [f"{name}({param.name})" for name, fn in FUZZED.items()
+               for param in inspect.signature(fn).parameters.values()
+               if strategy_for(name, param) is None]
+    assert not missing, f"add these parameters to PARAMETERS: {', '.join(missing)}"
+    assert set(PLUMBING) <= set(published()), "PLUMBING names a function that is gone"
+    assert len(FUZZED) >= 60  # the enumeration itself works
+
+
+# --- the property ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def api_db(request, backends):
+    """A demo database of its own per backend: the calls here change what they may."""
+    if request.param == "mysql":
+        request.getfixturevalue("mysql_check")
+    url = backends.new_url(request.param)
+    bmstui.open_database(url)
+    bmstui.create_schema()
+    bmstui.load_demo_data(days=2)
+    return url
+
+
+@pytest.fixture(scope="module")
+def world(api_db, tmp_path_factory):
+    bmstui.open_database(api_db)
+    return World(tmp_path_factory.mktemp("tickets"))
+
+
+@pytest.fixture
+def api(api_db, world):
+    bmstui.open_database(api_db)
+    return world
+
+
+def fingerprint() -> tuple:
+    """What a refused call must leave as it was (audit rows and failed-login counters aside:
+    a refused login writes both, on purpose)."""
+    with database.connection_context():
+        return (
+            tuple(Show.select(Show.id, Show.status, Show.starts_at).order_by(Show.id).tuples()),
+            tuple(Movie.select().order_by(Movie.id).tuples()),
+            tuple(Operator.select(Operator.id, Operator.name, Operator.role, Operator.active,
+                                  Operator.password_hash).order_by(Operator.id).tuples()),
+            tuple(Coupon.select().order_by(Coupon.id).tuples()),
+            tuple(Booking.select(Booking.id, Booking.status).order_by(Booking.id).tuples()),
+            ShowSeat.select().where(ShowSeat.status.in_(("booked", "blocked"))).count(),
+        )
+
+
+# A call that fails a precondition is checked against the fingerprint; these may change what
+# the fingerprint reads while refusing for a reason outside the call's arguments: none today.
+@pytest.mark.parametrize("name", sorted(FUZZED))
+@examples(12)
+@given(data=st.data())
+def test_published_function_succeeds_or_refuses_with_a_booking_error(api, name, data):
+    fn = FUZZED[name]
+    args, kwargs = [], {}
+    for param in inspect.signature(fn).parameters.values():
+        strategy = strategy_for(name, param)(api)
+        if param.kind is inspect.Parameter.VAR_KEYWORD:
+            kwargs.update(data.draw(strategy, label=param.name))
+            continue
+        optional = param.default is not inspect.Parameter.empty
+        if optional and param.name not in OBJECT_ONLY and data.draw(st.booleans()):
+            continue  # left to its default
+        value = data.draw(strategy, label=param.name)
+        if param.kind is inspect.Parameter.KEYWORD_ONLY:
+            kwargs[param.name] = value
+        else:
+            args.append(value)
+    before = fingerprint()
+    try:
+        result, refusal = attempt(fn, *args, **kwargs)
+    except ConfigError:  # documented for the set-up functions only
+        assert name.startswith("bmstui."), name
+        result, refusal = None, True
+    if refusal is not None:
+        assert fingerprint() == before, f"{name} refused but changed the database"
+    elif isinstance(result, Decimal):
+        assert result.is_finite()
+
+
+def test_refusals_are_booking_errors():
+    from bmstui.errors import InvalidDay, NotFound, ShowNotFound
+
+    assert issubclass(ShowNotFound, NotFound) and issubclass(NotFound, BookingError)
+    assert issubclass(InvalidDay, BookingError)
