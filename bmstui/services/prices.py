@@ -122,7 +122,7 @@ def show_pricing(show_id: int) -> ShowPricing:
 def explain(show_id: int, label: str) -> PriceExplanation:
     """Why seat ``label`` of a show costs what it costs."""
     show_pricing_ = show_pricing(show_id)
-    wanted = str(label).strip().upper()[:8]
+    wanted = clean_text(label).strip().upper()[:8]
     with database.connection_context():
         seat = (
             ShowSeat.select(Seat.type, ShowSeat.price)
