@@ -172,8 +172,8 @@ def ids(valid: list[int]) -> st.SearchStrategy:
     """Row ids: real ones (as ints, digit strings, padded, integral Decimals) and garbage."""
     real = st.sampled_from(valid).flatmap(lambda n: st.sampled_from(
         [n, str(n), f" {n} ", f"{n:03d}", Decimal(n)]))
-    return st.one_of(real, st.sampled_from(ID_GARBAGE), st.integers(), st.floats(),
-                     texts(20))
+    return mostly(real, st.one_of(st.sampled_from(ID_GARBAGE), st.integers(), st.floats(),
+                                  texts(20)), 2)
 
 
 def days() -> st.SearchStrategy:
@@ -181,9 +181,9 @@ def days() -> st.SearchStrategy:
     from datetime import date, datetime, timedelta
 
     today = date.today()
-    return st.one_of(
-        st.sampled_from([today, today + timedelta(days=1), today.isoformat(),
-                         f" {today.isoformat()} "]),
+    good = st.sampled_from([today, today + timedelta(days=1), today.isoformat(),
+                            f" {today.isoformat()} "])
+    return mostly(good, st.one_of(
         st.dates(),
         st.datetimes(),
         st.sampled_from(["tomorrow", "today", "2026-13-01", "2026-02-30", "20260101",
@@ -191,7 +191,7 @@ def days() -> st.SearchStrategy:
                          datetime(2026, 1, 1), date.min, date.max, 20260101, 0, -1, 1.5,
                          None, [today], b"2026-01-01"]),
         texts(12),
-    )
+    ), 2)
 
 
 def moments() -> st.SearchStrategy:
