@@ -18,9 +18,9 @@ from decimal import Decimal
 
 import pytest
 import strategies as S
+from conftest import make_show
 from hypothesis import given
 from hypothesis import strategies as st
-from conftest import make_show
 from property_support import attempt, examples
 
 import bmstui
@@ -155,12 +155,14 @@ def _seed_options(w: World) -> st.SearchStrategy:
                                st.sampled_from(["tomorrow", "2026-13-01", datetime(2026, 1, 1)])),
     })
 
-ID = lambda w: w.any_id()  # noqa: E731 -- a table of one-liners reads best
-DAY = lambda w: S.days()  # noqa: E731
-MOMENT = lambda w: S.moments()  # noqa: E731
-COUNT = lambda w: S.counts()  # noqa: E731
-AMOUNT = lambda w: S.amounts()  # noqa: E731
-FLAG = lambda w: st.one_of(st.booleans(), S.anything(5))  # noqa: E731
+
+# A table of one-liners reads best here.
+ID = lambda w: w.any_id()
+DAY = lambda w: S.days()
+MOMENT = lambda w: S.moments()
+COUNT = lambda w: S.counts()
+AMOUNT = lambda w: S.amounts()
+FLAG = lambda w: st.one_of(st.booleans(), S.anything(5))
 
 # Parameter name -> what fills it. A parameter of a published function missing here fails
 # test_every_parameter_has_a_strategy: add it (by its meaning), never skip it.

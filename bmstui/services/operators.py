@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
 from bmstui.errors import BookingError, LoginFailed, NotAuthorized, NotFound, shown
+from bmstui.ids import parse_id
 from bmstui.models import ROLES, Operator
 from bmstui.passwords import hash_password, verify_password
 from bmstui.services import audit
-from bmstui.ids import parse_id
 from bmstui.services.seat_lookup import clean_text
 
 MAX_FAILED_LOGINS = 5

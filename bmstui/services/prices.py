@@ -15,9 +15,9 @@ from bmstui import pricing
 from bmstui.clock import to_local
 from bmstui.db import database
 from bmstui.errors import InvalidSeats, ShowNotFound
+from bmstui.ids import parse_moment
 from bmstui.models import Movie, PricingRule, Screen, Seat, SeatTypePrice, Show, ShowSeat, Theater
 from bmstui.pricing import money, rupees
-from bmstui.ids import parse_moment
 from bmstui.services.seat_lookup import check_show_id, clean_text
 
 

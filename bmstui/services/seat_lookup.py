@@ -19,19 +19,18 @@ from bmstui.config import get_settings
 from bmstui.db import database, is_mysql, later_sql, now_sql, parse_db_datetime
 from bmstui.errors import (
     BookingClosed,
-    NotFound,
     HoldNotFound,
     InvalidSeats,
+    NotFound,
     ShowNotFound,
     TooManySeats,
     join_labels,
     shown,
 )
+from bmstui.ids import MAX_ID, parse_id  # noqa: F401 (MAX_ID is still importable here)
 from bmstui.models import Operator, Seat, ShowSeat
 from bmstui.pricing import money
 from bmstui.services.catalog import free_seat_condition
-
-from bmstui.ids import MAX_ID, parse_id  # noqa: F401 -- MAX_ID stays importable from here
 
 
 def normalise_labels(labels: Iterable[str] | str) -> list[str]:
