@@ -113,6 +113,8 @@ def best_available(
     ``seats`` is every seat of the hall, so the focal point does not move as seats sell;
     ``available`` is a set of ids or a predicate, whichever the caller already has.
     """
+    if isinstance(n, int) and not isinstance(n, bool) and n < 1:
+        return []  # none asked: none given
     n = parse_count(n, "number of seats", most=MOST_SEATS)
     if n < 1:
         return []
