@@ -134,7 +134,6 @@ def _labels_count(labels: str) -> int:
 
 def _local_days(day_from: date, day_to: date) -> tuple[datetime, datetime]:
     """The UTC [start, end) of the local days day_from..day_to, both included."""
-    day_from, day_to = parse_day(day_from, "first day"), parse_day(day_to, "last day")
     if day_to < day_from:
         raise BookingError(f"The report ends ({day_to}) before it starts ({day_from})")
     if (day_to - day_from).days >= MAX_DAYS:

@@ -81,6 +81,7 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
     cannot show, and when it would overlap another show on the screen (cleaning gap included)."""
     require_manager(operator, "scheduling a show")
     movie_id, screen_id = parse_id(movie_id, "movie"), parse_id(screen_id, "screen")
+    starts_at = parse_moment(starts_at, "show's start")  # naive UTC
     format = str(format).strip().upper()
     if not isinstance(starts_at, datetime):
         raise BookingError("A show starts at a date and time")
