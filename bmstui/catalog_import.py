@@ -304,7 +304,7 @@ def _write(steps: list[_Step], source: str) -> None:
 
 def _read(path_or_text: str | Path, source: str | None) -> tuple[str, str]:
     """(text, name for messages). A Path, or a str without a newline, is a file's path."""
-    source = None if source is None else shown(source, 80) or None
+    source = None if source is None else shown(source, 120) or None
     if isinstance(path_or_text, str) and "\n" in path_or_text:
         return path_or_text, source or "<text>"
     if (not isinstance(path_or_text, str | PathLike) or not str(path_or_text).strip()
@@ -313,7 +313,7 @@ def _read(path_or_text: str | Path, source: str | None) -> tuple[str, str]:
             f"a catalog is a file's path or its TOML text, not "
             f"{shown(path_or_text, 40, quoted=True)}"))])
     path = Path(path_or_text)
-    name = source or str(path)
+    name = source or shown(path, 120)  # control characters of a typed path escaped
     try:
         return path.read_text(encoding="utf-8"), name
     except OSError as exc:
