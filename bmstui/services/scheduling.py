@@ -20,7 +20,7 @@ from peewee import JOIN, fn
 from bmstui.clock import to_local
 from bmstui.config import get_settings
 from bmstui.db import database, db_now, is_mysql, now_sql, transaction
-from bmstui.errors import BookingError, NotFound, ShowNotFound
+from bmstui.errors import BookingError, NotFound, ShowNotFound, shown
 from bmstui.ids import parse_id, parse_moment, parse_optional_id
 from bmstui.models import Booking, Hold, Movie, Screen, Show, ShowSeat, Theater
 from bmstui.seeding import create_show_seats
@@ -98,7 +98,7 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
     if screen is None:
         raise NotFound("screen", screen_id)
     if format not in screen.formats.split(","):
-        raise BookingError(f"{screen.theater.name} {screen.name} cannot show {format} "
+        raise BookingError(f"{screen.theater.name} {screen.name} cannot show {shown(format, 12)} "
                            f"(it shows {screen.formats.replace(',', ', ')})")
     if starts_at <= db_now():
         raise BookingError(f"{_when(starts_at)} is in the past; a show is scheduled ahead")
