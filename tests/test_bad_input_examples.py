@@ -240,3 +240,11 @@ def test_filters_by_id_refuse_what_is_not_one(demo_db):
         with pytest.raises(NotFound) as refused:
             call()
         assert_readable(refused.value)
+
+
+def test_a_phone_of_undecodable_bytes_checks_a_coupon_like_any_other(demo_db):
+    code = coupons.coupons()[0].code
+    try:  # was UnicodeEncodeError: the lone surrogate reached the driver
+        coupons.check(code, Decimal(500), phone="\ud800")
+    except CouponInvalid as refused:
+        assert_readable(refused)

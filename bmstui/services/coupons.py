@@ -57,6 +57,7 @@ def _uses_by(coupon_id: int, phone: str) -> int:
 
 def check(code, subtotal: Decimal, *, phone: str = "") -> tuple[CouponInfo, Decimal]:
     """The coupon and its discount on ``subtotal`` now, or CouponInvalid saying why not."""
+    phone = clean_text(phone).strip() if phone else ""
     with database.connection_context():
         row = _row(code)
         info = _info(row)
@@ -69,6 +70,7 @@ def check(code, subtotal: Decimal, *, phone: str = "") -> tuple[CouponInfo, Deci
 
 def claim(code, subtotal: Decimal, *, phone: str = "") -> tuple[int, Decimal]:
     """Count one use (call inside the sale's transaction); (coupon id, discount) or why not."""
+    phone = clean_text(phone).strip() if phone else ""
     row = _row(code)
     now = now_sql()
     counted = (
