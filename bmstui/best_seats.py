@@ -29,6 +29,9 @@ from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bmstui.ids import parse_count
+
+MOST_SEATS = 10_000  # more than any hall: n beyond it is a mistake, not a big party
 ROW_WEIGHT = 2.0  # a row is about two seat-widths deep
 FOCAL_DEPTH = 2 / 3  # the focal row, as a fraction of the way from the front row to the back
 SPLIT_ROW_WEIGHT = 3.0  # extra cost per row between a split party's later blocks and its first
@@ -110,6 +113,9 @@ def best_available(
     ``seats`` is every seat of the hall, so the focal point does not move as seats sell;
     ``available`` is a set of ids or a predicate, whichever the caller already has.
     """
+    if isinstance(n, int) and not isinstance(n, bool) and n < 1:
+        return []  # none asked: none given
+    n = parse_count(n, "number of seats", most=MOST_SEATS)
     if n < 1:
         return []
     hall = _Hall(seats)

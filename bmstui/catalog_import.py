@@ -19,6 +19,7 @@ is rebuilt and its shows get the new seats at their own prices.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 
 import peewee as pw
@@ -33,6 +34,7 @@ from bmstui.catalog_file import (
     read_catalog_file,
 )
 from bmstui.db import db_now, transaction
+from bmstui.errors import shown
 from bmstui.layouts import SeatSpec
 from bmstui.models import (
     SEAT_TYPES,
@@ -305,16 +307,22 @@ def _write(steps: list[_Step], source: str) -> None:
 
 def _read(path_or_text: str | Path, source: str | None) -> tuple[str, str]:
     """(text, name for messages). A Path, or a str without a newline, is a file's path."""
+    source = None if source is None else shown(source, 120) or None
     if isinstance(path_or_text, str) and "\n" in path_or_text:
         return path_or_text, source or "<text>"
+    if (not isinstance(path_or_text, str | PathLike) or not str(path_or_text).strip()
+            or "\x00" in str(path_or_text)):
+        raise CatalogImportError(source or "<catalog>", [Problem(None, (
+            f"a catalog is a file's path or its TOML text, not "
+            f"{shown(path_or_text, 40, quoted=True)}"))])
     path = Path(path_or_text)
-    name = source or str(path)
+    name = source or shown(path, 120)  # control characters of a typed path escaped
     try:
         return path.read_text(encoding="utf-8"), name
     except OSError as exc:
         raise CatalogImportError(name, [Problem(None, f"cannot read the file: "
                                                       f"{exc.strerror or exc}")]) from None
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, UnicodeEncodeError):
         raise CatalogImportError(name, [Problem(None, "not a UTF-8 text file")]) from None
 
 

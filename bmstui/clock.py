@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bmstui.errors import UnknownTimeZone, shown
+
 Zone = tzinfo | str | None
 
 
@@ -29,16 +31,18 @@ def _load(name: str) -> ZoneInfo:
 
 
 def check_zone(name) -> str:
-    """The IANA zone name ``name``, stripped, if this machine knows it; else ValueError saying
-    what is wrong (the caller adds where the name came from)."""
+    """The IANA zone name ``name``, stripped, if this machine knows it; else UnknownTimeZone (a
+    ValueError and a BookingError) saying what is wrong (the caller adds where it came from)."""
     text = str(name).strip() if isinstance(name, str) else ""
     if not text:
-        raise ValueError(f"a time zone is an IANA name such as Asia/Kolkata, not {name!r}")
+        raise UnknownTimeZone(f"a time zone is an IANA name such as Asia/Kolkata, "
+                              f"not {shown(name, 40, quoted=True)}")
     try:
         _load(text)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown time zone {text!r} (use an IANA name such as Asia/Kolkata, "
-                         "Europe/London or America/New_York)") from None
+        raise UnknownTimeZone(f"unknown time zone {shown(text, 40, quoted=True)} (use an IANA "
+                              "name such as Asia/Kolkata, Europe/London or America/New_York)"
+                              ) from None
     return text
 
 

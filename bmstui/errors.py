@@ -122,10 +122,25 @@ class TenderedInvalid(InvalidAmount, PaymentDeclined):
     (the hold is kept)."""
 
 
-class ShowNotFound(BookingError):
+class NotFound(BookingError):
+    """No row of this kind has that id (or what was given is not an id at all: see
+    ``bmstui.ids``); ``what`` names the kind ("movie", "screen", …), ``value`` what was given."""
+
+    def __init__(self, what: str, value: object):
+        self.what = what
+        self.value = value
+        super().__init__(f"No such {what}: {shown(value, 24)}")
+
+
+class ShowNotFound(NotFound):
     def __init__(self, show_id: object):
         self.show_id = show_id
-        super().__init__(f"No such show: {shown(show_id, 24)}")
+        super().__init__("show", show_id)
+
+
+class InvalidDay(BookingError):
+    """A day that is neither a ``datetime.date`` nor ISO text, or a time that is not a
+    ``datetime`` (``bmstui.ids.parse_day`` and ``parse_moment``)."""
 
 
 class BookingNotFound(BookingError):
@@ -178,12 +193,16 @@ class CancellationClosed(BookingError):
         super().__init__(message)
 
 
+class UnknownTimeZone(BookingError, ValueError):
+    """Not an IANA time zone this machine knows (also a ValueError, for configuration readers)."""
+
+
 class NotAuthorized(BookingError):
     """Nobody named, or a role that does not allow this action (cashiers sell, managers also
     manage). ``role`` is None when no actor was given at all."""
 
     def __init__(self, action: str, role: str | None = "cashier", message: str | None = None):
-        self.action = action
+        self.action = action = shown(action, 80)
         self.role = role
         what = f"{action[:1].upper()}{action[1:]}"
         if message is None:

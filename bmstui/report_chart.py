@@ -11,12 +11,26 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+from bmstui.ids import parse_count
+
 EIGHTHS = " ▏▎▍▌▋▊▉"  # index n: a cell filled n/8 from the left; a full cell is FULL
 FULL = "█"
+MOST_CELLS = 1_000  # wider than any terminal; 2**63 cells would exhaust memory
+
+
+def _cells(value, what: str) -> int:
+    """A width in cells as a caller gave it (negative: nothing drawn, as before)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        return 0
+    return parse_count(value, what, most=MOST_CELLS)
 
 
 def _plain(value: float) -> str:
     """The default value text: whole numbers without decimals, others with two."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):  # not a number: printed as it was given
+        return str(value)[:20]
     if not math.isfinite(value):
         return str(value)
     if value == int(value) and abs(value) < 1e15:
@@ -40,7 +54,7 @@ def bar_eighths(value: float, scale: float, width: int) -> int:
 
     Never more than ``width * 8``; a positive value always shows at least one eighth, so a
     theater that sold one seat is visibly not empty. Monotonic in ``value``."""
-    value, scale = _finite(value), _finite(scale)
+    value, scale, width = _finite(value), _finite(scale), _cells(width, "bar width")
     if width <= 0 or value <= 0 or scale <= 0:
         return 0
     most = width * 8
@@ -79,12 +93,15 @@ def bars(
     """
     if not items:
         return []
+    width = _cells(width, "chart width")
     fmt = fmt or _plain
     labels = [str(label) for label, _ in items]
     if label_width is None:
         label_width = max(len(label) for label in labels)
         if max_label_width is not None:
-            label_width = min(label_width, max(max_label_width, 1))
+            label_width = min(label_width, max(_cells(max_label_width, "label width"), 1))
+    else:
+        label_width = _cells(label_width, "label width")
     if scale is None:
         scale = max((_finite(value) for _, value in items), default=0.0)
     lines = []

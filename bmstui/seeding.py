@@ -22,6 +22,7 @@ import peewee as pw
 from bmstui import pricing
 from bmstui.clock import local_today, to_utc
 from bmstui.db import database, db_now, now_sql
+from bmstui.ids import parse_count, parse_optional_day
 from bmstui.layouts import parse_layout
 from bmstui.models import (
     SEAT_TYPES,
@@ -309,6 +310,10 @@ def _seed_shows(rows: list[dict], report: SeedReport, progress: Progress) -> Non
         progress("Shows and seats", min(start + SHOW_BATCH, total), total)
 
 
+MAX_SCALE = 1_000  # copies of the chain: a load test, not a typo of 2**63
+MAX_DAYS = 366
+
+
 def load_demo_data(
     *,
     scale: int = 1,
@@ -318,8 +323,9 @@ def load_demo_data(
     folder: Path | None = None,
 ) -> SeedReport:
     """Load the demo chain, ``scale`` copies of it, with shows for ``days`` days from today."""
-    if scale < 1:
-        raise ValueError("scale must be at least 1")
+    scale = parse_count(scale, "scale (copies of the chain)", least=1, most=MAX_SCALE)
+    days = None if days is None else parse_count(days, "number of days", most=MAX_DAYS)
+    start_day = parse_optional_day(start_day, "first day")
     progress = progress or _noop
     doc = read_catalog(folder)
     report = SeedReport()

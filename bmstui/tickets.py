@@ -4,6 +4,7 @@ spool (plain text) and an SVG for e-mail, so all three always say the same thing
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 from rich.console import Console, Group
@@ -11,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bmstui.errors import BookingError, shown
 from bmstui.pricing import rupees
 from bmstui.services.catalog import ShowInfo
 from bmstui.services.sales import Booking
@@ -59,13 +61,21 @@ def ticket_text(booking: Booking, show: ShowInfo) -> str:
 
 
 def export_ticket(booking: Booking, show: ShowInfo, path: Path) -> Path:
-    """Write the ticket as .svg or plain text (any other suffix); returns the path written."""
+    """Write the ticket as .svg or plain text (any other suffix); returns the path written.
+    A path that is not one, or cannot be written, is a BookingError saying so."""
+    if not isinstance(path, str | os.PathLike) or not str(path).strip() or "\x00" in str(path):
+        raise BookingError(f"A ticket is written to a file path, not "
+                           f"{shown(path, 40, quoted=True)}")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".svg":
-        console = Console(file=io.StringIO(), width=TICKET_WIDTH, record=True)
-        console.print(ticket(booking, show))
-        path.write_text(console.export_svg(title=booking.code), encoding="utf-8")
-    else:
-        path.write_text(ticket_text(booking, show), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix.lower() == ".svg":
+            console = Console(file=io.StringIO(), width=TICKET_WIDTH, record=True)
+            console.print(ticket(booking, show))
+            path.write_text(console.export_svg(title=booking.code), encoding="utf-8")
+        else:
+            path.write_text(ticket_text(booking, show), encoding="utf-8")
+    except (OSError, UnicodeEncodeError) as exc:
+        raise BookingError(f"Cannot write the ticket to {shown(path, 60)}: "
+                           f"{shown(getattr(exc, 'strerror', None) or exc, 60)}") from None
     return path

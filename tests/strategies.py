@@ -158,3 +158,62 @@ def operators() -> st.SearchStrategy:
     """Who a script says is acting: nobody, the administrator, a name, an id, or nonsense."""
     return st.one_of(st.none(), st.just(ADMIN), texts(20),
                      st.sampled_from([0, -1, 99_999, 10**30, 1.5, True, b"admin", ["admin"]]))
+
+
+# --- ids, days, moments (bmstui.ids) ------------------------------------------------------
+
+ID_GARBAGE = [0, -1, -12, 2**63, 2**63 - 1, 2**64, -(2**63), 10**30, True, False, 12.0, 1.5,
+              -0.0, math.inf, -math.inf, math.nan, Decimal("12.5"), Decimal("NaN"),
+              Decimal("Infinity"), Decimal("1e30"), "١٢", "１２", "۱۲", "12; DROP TABLE show",
+              "3abc", "12.0", "+12", "-12", "0x1f", "1_2", "1e3", " ", "", "9" * 40, None,
+              [12], (12,), {"id": 12}, b"12", "12\x00", "NULL", "' OR 1=1 --"]
+
+
+def ids(valid: list[int]) -> st.SearchStrategy:
+    """Row ids: real ones (as ints, digit strings, padded, integral Decimals) and garbage."""
+    real = st.sampled_from(valid).flatmap(lambda n: st.sampled_from(
+        [n, str(n), f" {n} ", f"{n:03d}", Decimal(n)]))
+    return mostly(real, st.one_of(st.sampled_from(ID_GARBAGE), st.integers(), st.floats(),
+                                  texts(20)), 2)
+
+
+def days() -> st.SearchStrategy:
+    """Calendar days: real dates, ISO text, and what a script may pass by mistake."""
+    from datetime import date, datetime, timedelta
+
+    today = date.today()
+    good = st.sampled_from([today, today + timedelta(days=1), today.isoformat(),
+                            f" {today.isoformat()} "])
+    return mostly(good, st.one_of(
+        st.dates(),
+        st.datetimes(),
+        st.sampled_from(["tomorrow", "today", "2026-13-01", "2026-02-30", "20260101",
+                         "2026-1-1", "٢٠٢٦-٠١-٠١", "0000-01-01", "9999-12-31", "",
+                         datetime(2026, 1, 1), date.min, date.max, 20260101, 0, -1, 1.5,
+                         None, [today], b"2026-01-01"]),
+        texts(12),
+    ), 2)
+
+
+def moments() -> st.SearchStrategy:
+    """Points in time (UTC): datetimes near now, far ones, dates, text and numbers."""
+    from datetime import UTC, date, datetime, timedelta
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return st.one_of(
+        st.sampled_from([now - timedelta(days=1), now + timedelta(days=1),
+                         now + timedelta(days=30), datetime.now(UTC)]),
+        st.datetimes(),
+        st.sampled_from([datetime.min, datetime.max, date.today(), "2026-01-01 10:00",
+                         "tomorrow", 0, 1.5, math.nan, None, [now], b"x"]),
+        texts(12),
+    )
+
+
+def counts() -> st.SearchStrategy:
+    """How many (seats, rows, days, a limit): small and sensible, or not at all."""
+    return st.one_of(
+        st.integers(-3, 12),
+        st.sampled_from([0, 2**63, 2**64, 10**30, -(10**30), True, 1.5, math.nan, math.inf,
+                         Decimal("2.5"), "5", "five", "", None, [5]]),
+    )

@@ -6,8 +6,9 @@ properties check is in test_properties_sales.py and test_properties_money.py.
 
 from __future__ import annotations
 
+import math
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from property_support import (
     assert_readable,
 )
 
+from bmstui.clock import local_today
 from bmstui.db import database
 from bmstui.errors import (
     BookingError,
@@ -25,12 +27,25 @@ from bmstui.errors import (
     HoldExpired,
     HoldNotFound,
     InvalidAmount,
+    InvalidDay,
     InvalidSeats,
     LoginFailed,
+    NotFound,
     ShowNotFound,
 )
 from bmstui.models import Hold as HoldRow
-from bmstui.services import audit, catalog, coupons, movies, operators, sales, seating
+from bmstui.models import Show
+from bmstui.services import (
+    audit,
+    catalog,
+    coupons,
+    movies,
+    operators,
+    reports,
+    sales,
+    scheduling,
+    seating,
+)
 from actor_support import ADMIN
 
 # --- fixed examples of the bugs these properties found -------------------------------------
@@ -165,3 +180,76 @@ def test_ten_thousand_labels_are_checked_quickly(new_show):
     with pytest.raises(InvalidSeats, match="chosen twice"):
         seating.hold(show, [f"Q{i % 5000}" for i in range(10_000)])
     assert time.perf_counter() - started < 1.0  # was quadratic: list.count per label
+
+
+# --- ids and days of the published API (bmstui.ids); each acted on a row or crashed before ---
+
+def _manager():
+    return operators.get("manager")
+
+
+@pytest.mark.parametrize("spelled", [float, lambda n: "".join("٠١٢٣٤٥٦٧٨٩"[int(d)] for d in str(n)),
+                                     lambda n: "".join(chr(0xFF10 + int(d)) for d in str(n))],
+                         ids=["float", "arabic-indic", "fullwidth"])
+def test_a_show_id_spelled_otherwise_deletes_nothing(new_show, spelled):
+    show = new_show()
+    with pytest.raises(ShowNotFound):
+        scheduling.delete_show(spelled(show), operator=_manager())
+    assert catalog.show(show).id == show  # was deleted: SQLite matched 12.0, int() read "١٢"
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, 2**63, -(2**63), 10**30, True])
+def test_an_id_no_driver_can_bind_is_refused_plainly(new_show, value):
+    with pytest.raises(ShowNotFound) as refused:  # was OverflowError or a raw ProgrammingError
+        scheduling.delete_show(value, operator=_manager())
+    assert_readable(refused.value)
+    with pytest.raises(NotFound):
+        movies.movie(value)
+
+
+def test_an_id_with_sql_after_it_cancels_nothing(new_show):
+    show = new_show()
+    with pytest.raises(ShowNotFound):  # MariaDB cast '12; DROP TABLE show' to 12 and cancelled
+        scheduling.cancel_show(f"{show}; DROP TABLE show", reason="x", operator=_manager())
+    with database.connection_context():
+        assert Show.get_by_id(show).status == "scheduled"
+
+
+def test_an_id_with_letters_after_it_edits_no_movie(demo_db):
+    movie = movies.movies()[0]
+    with pytest.raises(NotFound, match="No such movie"):  # MariaDB edited movie 3 for "3abc"
+        movies.update_movie(f"{movie.id}abc", genre="Edited", by=_manager())
+    assert movies.movie(movie.id) == movie
+    assert movies.movie(f" {movie.id} ") == movie  # the digits themselves still name it
+
+
+def test_a_day_is_a_date_or_iso_text(demo_db):
+    today = local_today(None)
+    with pytest.raises(InvalidDay):  # was TypeError
+        catalog.movies(day="tomorrow")
+    for bad in ("2026-13-01", datetime.combine(today, datetime.min.time()), 20260101):
+        with pytest.raises(InvalidDay):
+            catalog.shows(day=bad)
+    assert catalog.movies(day=today.isoformat()) == catalog.movies(day=today)
+    with pytest.raises(InvalidDay):
+        reports.occupancy(day_from="yesterday", day_to=today, by=_manager())
+
+
+def test_filters_by_id_refuse_what_is_not_one(demo_db):
+    for call in (lambda: catalog.theaters(city_id="1abc"),
+                 lambda: catalog.shows(movie_id=1.0),
+                 lambda: catalog.movies(theater_id=2**63),
+                 lambda: scheduling.create_show("1;", 1, datetime(2030, 1, 1), operator=_manager()),
+                 lambda: reports.sales(day_from=local_today(None), day_to=local_today(None),
+                                       theater=math.nan, by=_manager())):
+        with pytest.raises(NotFound) as refused:
+            call()
+        assert_readable(refused.value)
+
+
+def test_a_phone_of_undecodable_bytes_checks_a_coupon_like_any_other(demo_db):
+    code = coupons.coupons()[0].code
+    try:  # was UnicodeEncodeError: the lone surrogate reached the driver
+        coupons.check(code, Decimal(500), phone="\ud800")
+    except CouponInvalid as refused:
+        assert_readable(refused)

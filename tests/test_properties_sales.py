@@ -238,6 +238,9 @@ def test_any_show_id_names_a_show_or_none(new_show, data):
     if (isinstance(show_id, str) and show_id.strip().isascii() and show_id.strip().isdigit()
             and len(show_id.strip()) < 20):
         named = int(show_id.strip())
+    if (isinstance(show_id, Decimal) and show_id.is_finite() and show_id.adjusted() < 20
+            and show_id == show_id.to_integral_value()):
+        named = int(show_id)  # Decimal(12) is show 12; Decimal("12.5") names none
     if isinstance(named, bool) or not isinstance(named, int) or not 0 < named < 2**63:
         named = None
     with database.connection_context():

@@ -12,6 +12,7 @@ import pytest
 import bmstui
 from bmstui.clock import local_today, to_local
 from bmstui.db import database, is_mysql
+from bmstui.errors import BookingError
 from bmstui.models import (
     ALL_MODELS,
     SEAT_TYPES,
@@ -295,7 +296,7 @@ def test_scale_two_doubles_the_theaters(schema):
 
 
 def test_seed_is_rejected_for_scale_zero(schema):
-    with pytest.raises(ValueError):
+    with pytest.raises(BookingError, match="scale"):
         bmstui.load_demo_data(scale=0, days=1)
 
 

@@ -17,6 +17,7 @@ from bmstui.actors import Administrator
 from bmstui.config import get_settings
 from bmstui.db import database, now_sql, parse_db_datetime
 from bmstui.errors import BookingError, shown
+from bmstui.ids import parse_optional_moment
 from bmstui.models import AuditEvent, Booking, Operator
 from bmstui.services.seat_lookup import clean_text
 
@@ -90,6 +91,8 @@ def events(*, kind: str | None = None, operator: str | None = None,
         query = query.where(Booking.code == booking.upper())
     if text:
         query = query.where(AuditEvent.detail.contains(text))
+    since = parse_optional_moment(since, "window's start")
+    until = parse_optional_moment(until, "window's end")
     if since:
         query = query.where(AuditEvent.at >= since)
     if until:

@@ -13,11 +13,12 @@ from decimal import Decimal
 import peewee as pw
 
 from bmstui.db import database
-from bmstui.errors import BookingError, BookingNotFound, shown
+from bmstui.errors import BookingError, BookingNotFound, HoldNotFound, NotFound, shown
+from bmstui.ids import parse_id
 from bmstui.models import Booking as BookingRow
 from bmstui.models import BookingSeat, Coupon, Payment, Refund, Seat, ShowSeat
 from bmstui.pricing import money
-from bmstui.services.seat_lookup import plain_text
+from bmstui.services.seat_lookup import check_token, plain_text
 
 MAX_RESULTS = 500  # a lookup lists at most this many bookings
 
@@ -71,7 +72,10 @@ def customer_of(customer) -> tuple[str, str]:
 
 
 def booking_view(booking_id: int) -> Booking:
-    row = BookingRow.get_by_id(booking_id)
+    booking_id = parse_id(booking_id, "booking")
+    row = BookingRow.get_or_none(BookingRow.id == booking_id)
+    if row is None:
+        raise NotFound("booking", booking_id)
     seats = list(
         BookingSeat.select(BookingSeat.label, BookingSeat.status)
         .join(ShowSeat)
@@ -97,6 +101,11 @@ def booking_view(booking_id: int) -> Booking:
 
 
 def booking_for_token(token: str) -> Booking | None:
+    """The booking a hold was confirmed into, if it was (None for any other text)."""
+    try:
+        token = check_token(token)
+    except HoldNotFound:
+        return None
     row = BookingRow.select(BookingRow.id).where(BookingRow.hold_token == token).first()
     return booking_view(row.id) if row else None
 

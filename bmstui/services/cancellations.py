@@ -28,6 +28,7 @@ from bmstui.errors import (
     NotAuthorized,
     join_labels,
 )
+from bmstui.ids import parse_id
 from bmstui.models import Booking as BookingRow
 from bmstui.models import BookingSeat, Payment, Screen, Show, ShowSeat, Theater
 from bmstui.models import Refund as RefundRow
@@ -155,6 +156,7 @@ def _paid_for(row: BookingRow, chosen: list, seats: list) -> Decimal:
 
 
 def refunded_so_far(booking_id: int) -> Decimal:
+    booking_id = parse_id(booking_id, "booking")
     return money(RefundRow.select(fn.COALESCE(fn.SUM(RefundRow.amount), 0))
                  .where(RefundRow.booking == booking_id).scalar())
 

@@ -15,6 +15,7 @@ import peewee as pw
 from bmstui.clock import to_local
 from bmstui.db import database, now_sql
 from bmstui.errors import ShowNotFound
+from bmstui.ids import parse_id, parse_optional_day, parse_optional_id
 from bmstui.models import City, Movie, Screen, Show, ShowSeat, Theater
 from bmstui.services import zones
 
@@ -88,6 +89,7 @@ def cities() -> list[CityInfo]:
 
 
 def theaters(city_id: int | None = None) -> list[TheaterInfo]:
+    city_id = parse_optional_id(city_id, "city")
     query = Theater.select(Theater, City).join(City).order_by(City.name, Theater.name)
     if city_id is not None:
         query = query.where(Theater.city == city_id)
@@ -126,6 +128,9 @@ def movies(
     day: date | None = None,
 ) -> list[MovieInfo]:
     """Movies with at least one upcoming show matching the filters, by title."""
+    city_id = parse_optional_id(city_id, "city")
+    theater_id = parse_optional_id(theater_id, "theater")
+    day = parse_optional_day(day)
     playing = _upcoming_shows(city_id=city_id, theater_id=theater_id, day=day).select(Show.movie)
     rows = Movie.select().where(Movie.active & Movie.id.in_(playing)).order_by(Movie.title)
     from bmstui.services.seat_lookup import clean_text
@@ -153,9 +158,7 @@ def free_seat_condition() -> pw.Expression:
 
 def show(show_id: int) -> ShowInfo:
     """One show by id, whether or not it is still on sale (tickets of past shows need it)."""
-    from bmstui.services.seat_lookup import check_show_id
-
-    found = _show_infos(Show.select().where(Show.id == check_show_id(show_id)).join(Screen)
+    found = _show_infos(Show.select().where(Show.id == parse_id(show_id, "show")).join(Screen)
                         .join(Theater))
     if not found:
         raise ShowNotFound(show_id)
@@ -170,6 +173,10 @@ def shows(
     day: date | None = None,
 ) -> list[ShowInfo]:
     """Upcoming shows by start time, each with the number of seats still free."""
+    movie_id = parse_optional_id(movie_id, "movie")
+    city_id = parse_optional_id(city_id, "city")
+    theater_id = parse_optional_id(theater_id, "theater")
+    day = parse_optional_day(day)
     return _show_infos(
         _upcoming_shows(movie_id=movie_id, city_id=city_id, theater_id=theater_id, day=day)
     )

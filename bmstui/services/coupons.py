@@ -17,6 +17,7 @@ import peewee as pw
 from bmstui.coupon_rules import COUPON_KINDS, CouponInfo, discount, refusal, unknown
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
 from bmstui.errors import BookingError, CouponInvalid, shown
+from bmstui.ids import parse_optional_moment
 from bmstui.models import Coupon, CouponUse
 from bmstui.money_input import parse_amount, parse_optional_amount
 from bmstui.pricing import money
@@ -57,6 +58,7 @@ def _uses_by(coupon_id: int, phone: str) -> int:
 
 def check(code, subtotal: Decimal, *, phone: str = "") -> tuple[CouponInfo, Decimal]:
     """The coupon and its discount on ``subtotal`` now, or CouponInvalid saying why not."""
+    phone = clean_text(phone).strip() if phone else ""
     with database.connection_context():
         row = _row(code)
         info = _info(row)
@@ -69,6 +71,7 @@ def check(code, subtotal: Decimal, *, phone: str = "") -> tuple[CouponInfo, Deci
 
 def claim(code, subtotal: Decimal, *, phone: str = "") -> tuple[int, Decimal]:
     """Count one use (call inside the sale's transaction); (coupon id, discount) or why not."""
+    phone = clean_text(phone).strip() if phone else ""
     row = _row(code)
     now = now_sql()
     counted = (
@@ -116,12 +119,15 @@ def _amount(value, what: str, *, allow_none: bool = False) -> Decimal | None:
     return parse_amount(value, what)
 
 
+MAX_LIMIT = 1_000_000_000  # the column is a 32-bit integer
+
+
 def _limit(value, what: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise BookingError(f"{what} must be a whole number of at least 1, "
-                           f"not {shown(value, 20, quoted=True)}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LIMIT:
+        raise BookingError(f"{what} must be a whole number of at least 1 (at most "
+                           f"{MAX_LIMIT:,}), not {shown(value, 20, quoted=True)}")
     return value
 
 
@@ -138,9 +144,7 @@ def _check_value(kind: str, value) -> Decimal:
 
 
 def _when(value, what: str) -> datetime | None:
-    if value is not None and not isinstance(value, datetime):
-        raise BookingError(f"The coupon's {what} must be a date and time, not {value!r}"[:120])
-    return value
+    return parse_optional_moment(value, f"coupon's {what}")
 
 
 # What ``update`` may change, each checked as ``create`` checks it (the kind and the code are

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 
 from bmstui import seat_sql
 from bmstui.db import database, is_mysql, parse_db_datetime
-from bmstui.services.seat_lookup import check_show_id, db_clock
+from bmstui.ids import parse_moment
+from bmstui.services.seat_lookup import check_show_id, check_token, db_clock
 from bmstui.services.seating import SeatState, seat_map, sweep
 
 # Longer than a write of the seat protocol can sit between its statement and its COMMIT: on
@@ -56,6 +57,8 @@ class Poll:
 def poll(show_id: int, since: datetime, token: str | None = None) -> Poll:
     """Seats of a show written after ``since`` (database clock), and the database's now."""
     show_id = check_show_id(show_id)
+    since = parse_moment(since, "poll's starting time")
+    token = check_token(token) if token else None
     mysql = is_mysql()
     # SQLite keeps times as text; compare with the same spelling, not a driver adapter.
     moment = since if mysql else since.strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 import peewee as pw
 
 from bmstui.db import database, is_mysql, transaction
-from bmstui.errors import BookingError
+from bmstui.errors import BookingError, NotFound
+from bmstui.ids import parse_id
 from bmstui.models import Movie
 from bmstui.services import audit
 from bmstui.services.catalog import MovieInfo
@@ -46,10 +47,11 @@ def movies(include_inactive: bool = True) -> list[MovieInfo]:
 
 
 def movie(movie_id: int) -> MovieInfo:
+    movie_id = parse_id(movie_id, "movie")
     with database.connection_context():
         row = Movie.get_or_none(Movie.id == movie_id)
     if row is None:
-        raise BookingError(f"No such movie: {movie_id}")
+        raise NotFound("movie", movie_id)
     return _info(row)
 
 
@@ -165,13 +167,14 @@ def update_movie(movie_id: int, *, by=None, **changes) -> MovieInfo:
     active (``active=False`` takes it off the bill; its shows stay). Existing shows keep their
     end times (see the module docstring). Nothing changed writes no audit row."""
     actor = require_manager(by, "changing a movie")
+    movie_id = parse_id(movie_id, "movie")
     fields = _clean(changes)
 
     def attempt() -> MovieInfo:
         query = Movie.select().where(Movie.id == movie_id)
         row = (query.for_update() if is_mysql() else query).first()
         if row is None:
-            raise BookingError(f"No such movie: {movie_id}")
+            raise NotFound("movie", movie_id)
         before = _info(row)
         diff = {name: value for name, value in fields.items()
                 if getattr(before, name) != value}

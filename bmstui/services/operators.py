@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 
 from bmstui.actors import Administrator
 from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
-from bmstui.errors import BookingError, LoginFailed, NotAuthorized, shown
+from bmstui.errors import BookingError, LoginFailed, NotAuthorized, NotFound, shown
+from bmstui.ids import parse_id
 from bmstui.models import ROLES, Operator
 from bmstui.passwords import hash_password, verify_password
 from bmstui.services import audit
-from bmstui.services.seat_lookup import MAX_ID, clean_text
+from bmstui.services.seat_lookup import clean_text
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 5
@@ -50,7 +51,9 @@ def _find(operator) -> Operator | None:
     if isinstance(operator, OperatorInfo | Operator):
         operator = operator.id
     if isinstance(operator, int) and not isinstance(operator, bool):
-        if not 0 < operator <= MAX_ID:
+        try:
+            operator = parse_id(operator, "operator")
+        except NotFound:
             return None
         with database.connection_context():
             return Operator.get_or_none(Operator.id == operator)
@@ -139,8 +142,11 @@ def _locked_row(name_or_id) -> Operator:
     already exclusive), so two managers changing one operator queue instead of racing."""
     key = name_or_id.id if isinstance(name_or_id, OperatorInfo | Operator) else name_or_id
     if isinstance(key, int) and not isinstance(key, bool):
-        in_range = 0 < key <= MAX_ID  # beyond it no row, and SQLite cannot even compare
-        query = Operator.select().where(Operator.id == (key if in_range else 0))
+        try:  # beyond 2^63-1 no row, and SQLite cannot even compare
+            key = parse_id(key, "operator")
+        except NotFound:
+            key = 0
+        query = Operator.select().where(Operator.id == key)
     else:
         query = Operator.select().where(Operator.name == clean_text(key).strip())
     row = (query.for_update() if is_mysql() else query).first()

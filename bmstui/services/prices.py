@@ -15,10 +15,11 @@ from bmstui import pricing
 from bmstui.clock import to_local
 from bmstui.db import database
 from bmstui.errors import InvalidSeats, ShowNotFound
+from bmstui.ids import parse_moment
 from bmstui.models import Movie, PricingRule, Screen, Seat, SeatTypePrice, Show, ShowSeat, Theater
 from bmstui.pricing import money, rupees
 from bmstui.services import zones
-from bmstui.services.seat_lookup import check_show_id
+from bmstui.services.seat_lookup import check_show_id, clean_text
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ def factor_for(movie_title: str, theater_name: str, format: str,
                starts_at: datetime, zone) -> tuple[Decimal, list[pricing.Rule]]:
     """The factor a show created now gets, and the rules that formed it (``starts_at`` UTC; day
     and time bands are judged on the wall clock of the theater's ``zone``)."""
-    facts = pricing.ShowFacts(to_local(starts_at, zone), movie_title, theater_name, format)
+    starts_at = parse_moment(starts_at, "show's start")
+    facts = pricing.ShowFacts(to_local(starts_at, zone), clean_text(movie_title),
+                              clean_text(theater_name), clean_text(format))
     return pricing.show_factor(rules(), facts)
 
 
@@ -122,7 +125,7 @@ def show_pricing(show_id: int) -> ShowPricing:
 def explain(show_id: int, label: str) -> PriceExplanation:
     """Why seat ``label`` of a show costs what it costs."""
     show_pricing_ = show_pricing(show_id)
-    wanted = str(label).strip().upper()[:8]
+    wanted = clean_text(label).strip().upper()[:8]
     with database.connection_context():
         seat = (
             ShowSeat.select(Seat.type, ShowSeat.price)

@@ -68,6 +68,7 @@ class Quote:
 
 def held_seats(token: str) -> tuple[HoldRow, list[SeatLine]]:
     """The live hold and its seats in id order (the lock order), or why not."""
+    token = check_token(token)
     hold, _, _ = live_hold(token)
     seats = list(
         ShowSeat.select(ShowSeat.id, Seat.label, Seat.type, ShowSeat.price)

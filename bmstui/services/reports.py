@@ -35,7 +35,8 @@ import peewee as pw
 
 from bmstui.clock import to_local
 from bmstui.db import database
-from bmstui.errors import BookingError
+from bmstui.errors import BookingError, shown
+from bmstui.ids import MAX_ID, parse_count, parse_day, parse_id, parse_moment
 from bmstui.models import (
     PAYMENT_METHODS,
     Booking,
@@ -52,6 +53,7 @@ from bmstui.models import (
 from bmstui.pricing import money
 from bmstui.report_csv import to_csv  # noqa: F401 -- part of the reports API
 from bmstui.services import operators, zones
+from bmstui.services.seat_lookup import clean_text
 
 NO_OPERATOR = "(no operator)"  # sales and refunds made by scripts or the command line
 TOTAL = "Total"
@@ -117,6 +119,8 @@ class SalesLine:
 
 def percent(part: int, whole: int) -> Decimal:
     """``part`` of ``whole`` in percent, one decimal, half up; 0 when there is no whole."""
+    part = parse_count(part, "part", most=MAX_ID)
+    whole = parse_count(whole, "whole", most=MAX_ID)
     if not whole:
         return Decimal("0.0")
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -153,9 +157,16 @@ def _by_whom(queries, operator, terminal) -> list:
         if operator_id is not None:
             query = query.where(model.operator == operator_id)
         if terminal is not None:
-            query = query.where(model.terminal == str(terminal))
+            query = query.where(model.terminal == clean_text(terminal))
         narrowed.append(query)
     return narrowed
+
+
+def _place(value, what: str) -> int | str | None:
+    """A theater or city filter as given: None (all), a name (text), or an id."""
+    if value is None or isinstance(value, str):
+        return value if value is None else clean_text(value)
+    return parse_id(value, what)
 
 
 def _at_place(query, theater=None, city=None):
@@ -185,11 +196,15 @@ def shift(*, since: datetime | None = None, until: datetime | None = None,
     one counter. Sorted by name, scripts last."""
     operators.require_manager(by, "seeing reports")
     if day_from is not None:
+        day_from = parse_day(day_from, "first day")
+        day_to = day_from if day_to is None else parse_day(day_to, "last day")
+
         def window(field):
-            return _local_days(field, day_from, day_to or day_from)
+            return _local_days(field, day_from, day_to)
     else:
         if since is None or until is None:
             raise BookingError("A shift needs its days, or its start and end")
+        since, until = parse_moment(since, "shift's start"), parse_moment(until, "shift's end")
         if until <= since:
             raise BookingError("A shift ends after it starts")
 
@@ -261,6 +276,8 @@ def show_occupancy(*, day_from: date, day_to: date, theater=None, city=None,
     too, with its seats sold and its revenue; the drill-down under ``occupancy``. In start
     order."""
     operators.require_manager(by, "seeing reports")
+    day_from, day_to = parse_day(day_from, "first day"), parse_day(day_to, "last day")
+    theater, city = _place(theater, "theater"), _place(city, "city")
     on_days = _local_days(Show.starts_at, day_from, day_to)
 
     def in_range(query):
@@ -349,7 +366,10 @@ def sales(*, day_from: date, day_to: date, group: str = "day", theater=None, cit
     method. ``operator``/``terminal`` narrow it to whoever sold or refunded, where."""
     operators.require_manager(by, "seeing reports")
     if group not in SALES_GROUPS:
-        raise BookingError(f"Sales are grouped by {', '.join(SALES_GROUPS)}, not {group!r}")
+        raise BookingError(f"Sales are grouped by {', '.join(SALES_GROUPS)}, "
+                           f"not {shown(group, 20, quoted=True)}")
+    day_from, day_to = parse_day(day_from, "first day"), parse_day(day_to, "last day")
+    theater, city = _place(theater, "theater"), _place(city, "city")
     with database.connection_context():
         sold = _at_place(
             Booking.select(Booking.id, Booking.created_at, Booking.seat_count, Booking.subtotal,

@@ -20,7 +20,8 @@ from peewee import JOIN, fn
 from bmstui.clock import to_local, to_utc
 from bmstui.config import get_settings
 from bmstui.db import database, db_now, is_mysql, now_sql, transaction
-from bmstui.errors import BookingError, ShowNotFound
+from bmstui.errors import BookingError, NotFound, ShowNotFound, shown
+from bmstui.ids import parse_id, parse_moment, parse_optional_id
 from bmstui.models import Booking, Hold, Movie, Screen, Show, ShowSeat, Theater
 from bmstui.seeding import create_show_seats
 from bmstui.services import audit, prices, zones
@@ -82,6 +83,8 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
     action (``operator``). Refused in the past, for an inactive movie, for a format the screen
     cannot show, and when it would overlap another show on the screen (cleaning gap included)."""
     actor = require_manager(operator, "scheduling a show")
+    movie_id, screen_id = parse_id(movie_id, "movie"), parse_id(screen_id, "screen")
+    starts_at = parse_moment(starts_at, "show's start")  # naive UTC
     format = str(format).strip().upper()
     if not isinstance(starts_at, datetime):
         raise BookingError("A show starts at a date and time")
@@ -93,14 +96,14 @@ def create_show(movie_id: int, screen_id: int, starts_at: datetime, format: str 
         screen = (Screen.select(Screen, Theater).join(Theater)
                   .where(Screen.id == screen_id).first())
     if movie is None:
-        raise BookingError(f"No such movie: {movie_id}")
+        raise NotFound("movie", movie_id)
     if not movie.active:
         raise BookingError(f"{movie.title} is not showing any more (inactive)")
     if screen is None:
-        raise BookingError(f"No such screen: {screen_id}")
+        raise NotFound("screen", screen_id)
     zone = zones.resolve(screen.theater.timezone, screen.theater.name)
     if format not in screen.formats.split(","):
-        raise BookingError(f"{screen.theater.name} {screen.name} cannot show {format} "
+        raise BookingError(f"{screen.theater.name} {screen.name} cannot show {shown(format, 12)} "
                            f"(it shows {screen.formats.replace(',', ', ')})")
     if starts_at <= db_now():
         raise BookingError(f"{_when(starts_at, zone)} is in the past; a show is scheduled ahead")
@@ -129,11 +132,14 @@ def schedule(since: datetime, until: datetime, *, theater_id: int | None = None,
              screen_id: int | None = None) -> list[ScheduledShow]:
     """Shows starting in the UTC window [since, until), cancelled ones included, with how many
     seats each has sold."""
+    since, until = parse_moment(since, "window's start"), parse_moment(until, "window's end")
     return _schedule([(Show.starts_at >= since) & (Show.starts_at < until)],
                      theater_id=theater_id, screen_id=screen_id)
 
 
 def _schedule(conditions, *, theater_id=None, screen_id=None) -> list[ScheduledShow]:
+    theater_id = parse_optional_id(theater_id, "theater")
+    screen_id = parse_optional_id(screen_id, "screen")
     sold = (ShowSeat.select(ShowSeat.show, fn.COUNT(ShowSeat.id).alias("n"))
             .where(ShowSeat.status == "booked").group_by(ShowSeat.show))
     query = (Show.select(Show.id, Movie.title, Theater.name, Screen.name, Screen.id,
@@ -167,8 +173,9 @@ def schedule_of_day(day, *, theater_id: int | None = None,
 def local_start(screen_id, local: datetime) -> datetime:
     """The naive UTC instant of wall time ``local`` at the screen's theater, by that date's
     rules (see ``bmstui.clock.to_utc`` for the hour skipped or repeated by a clock change)."""
+    screen_id = parse_id(screen_id, "screen")
     if not isinstance(local, datetime):
-        raise BookingError(f"A show starts at a date and time, not {str(local)[:40]!r}")
+        raise BookingError(f"A show starts at a date and time, not {shown(local, 40, quoted=True)}")
     return to_utc(local.replace(tzinfo=None), zones.of_screen(screen_id))
 
 
@@ -186,6 +193,7 @@ def delete_show(show_id: int, *, operator=None) -> None:
     """Remove a show nobody has bought a ticket for (a scheduling mistake). A show with any
     booking, even a cancelled one, is kept for its money trail: cancel it instead."""
     actor = require_manager(operator, "deleting a show")
+    show_id = parse_id(show_id, "show")
 
     def attempt() -> None:
         show = _show(show_id)
@@ -212,6 +220,7 @@ def cancel_show(show_id: int, *, reason: str, operator=None) -> ShowCancellation
     """Call a show off: no more sales, held seats released, every booking's remaining seats
     cancelled and refunded in full by its payment's method, all in one transaction."""
     actor = require_manager(operator, "cancelling a show")
+    show_id = parse_id(show_id, "show")
     reason = str(reason or "").strip()[:200]
     if not reason:
         raise BookingError("Say why the show is cancelled; the reason goes on every refund")

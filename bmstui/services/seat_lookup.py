@@ -21,16 +21,16 @@ from bmstui.errors import (
     BookingClosed,
     HoldNotFound,
     InvalidSeats,
+    NotFound,
     ShowNotFound,
     TooManySeats,
     join_labels,
     shown,
 )
+from bmstui.ids import MAX_ID, parse_id  # noqa: F401 (MAX_ID is still importable here)
 from bmstui.models import Operator, Seat, ShowSeat
 from bmstui.pricing import money
 from bmstui.services.catalog import free_seat_condition
-
-MAX_ID = 2**63 - 1  # the largest row id either backend can compare with
 
 
 def normalise_labels(labels: Iterable[str] | str) -> list[str]:
@@ -61,14 +61,8 @@ def check_count(count: int) -> None:
 
 
 def check_show_id(show_id) -> int:
-    """A show id from an int (or its digits as text); anything else names no show."""
-    value = show_id
-    if isinstance(show_id, str):
-        text = show_id.strip()
-        value = int(text) if text.isascii() and text.isdigit() and len(text) < 20 else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-        raise ShowNotFound(show_id)
-    return value
+    """A show id (``bmstui.ids.parse_id``); anything else raises ShowNotFound."""
+    return parse_id(show_id, "show")
 
 
 def check_token(token) -> str:
@@ -205,7 +199,9 @@ def operator_id_of(operator) -> int | None:
     if operator is None or isinstance(operator, bool):
         return None
     if isinstance(operator, int):
-        if not 0 < operator <= MAX_ID:
+        try:
+            operator = parse_id(operator, "operator")
+        except NotFound:
             return None
         with database.connection_context():
             found = Operator.select().where(Operator.id == operator).exists()

@@ -332,6 +332,7 @@ def live_hold(token: str) -> tuple[HoldRow, datetime, list[int]]:
 
     Released holds keep their row: a hold with time left but no seats was released.
     """
+    token = check_token(token)
     row = HoldRow.get_or_none(HoldRow.token == token)
     if row is None or row.state == "confirmed":
         raise HoldNotFound()

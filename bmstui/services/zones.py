@@ -14,7 +14,8 @@ import peewee as pw
 
 from bmstui import clock
 from bmstui.db import database
-from bmstui.errors import BookingError
+from bmstui.errors import BookingError, NotFound
+from bmstui.ids import parse_id
 from bmstui.models import Screen, Show, Theater
 
 
@@ -27,32 +28,29 @@ def resolve(stored: str, theater: str = "") -> str:
         raise BookingError(f"{where}{exc}; fix the theater's timezone in the catalog") from None
 
 
-def of_theater(theater_id) -> str:
+def _zone_where(what: str, value, join, column) -> str:
+    """The zone of the theater whose ``column`` (after ``join``) is the id ``value``."""
+    key = parse_id(value, what)
     with database.connection_context():
-        row = Theater.select(Theater.name, Theater.timezone).where(
-            Theater.id == theater_id).tuples().first()
+        row = join(Theater.select(Theater.name, Theater.timezone)).where(column == key).tuples(
+            ).first()
     if row is None:
-        raise BookingError(f"No such theater: {theater_id}")
+        raise NotFound(what, value)
     return resolve(row[1], row[0])
+
+
+def of_theater(theater_id) -> str:
+    return _zone_where("theater", theater_id, lambda q: q, Theater.id)
 
 
 def of_screen(screen_id) -> str:
-    with database.connection_context():
-        row = (Theater.select(Theater.name, Theater.timezone).join(Screen)
-               .where(Screen.id == screen_id).tuples().first())
-    if row is None:
-        raise BookingError(f"No such screen: {screen_id}")
-    return resolve(row[1], row[0])
+    return _zone_where("screen", screen_id, lambda q: q.join(Screen), Screen.id)
 
 
 def of_show(show_id) -> str:
-    with database.connection_context():
-        row = (Theater.select(Theater.name, Theater.timezone).join(Screen)
-               .join(Show, on=(Show.screen == Screen.id))
-               .where(Show.id == show_id).tuples().first())
-    if row is None:
-        raise BookingError(f"No such show: {show_id}")
-    return resolve(row[1], row[0])
+    return _zone_where("show", show_id,
+                       lambda q: q.join(Screen).join(Show, on=(Show.screen == Screen.id)),
+                       Show.id)
 
 
 def in_use() -> dict[str, list[str]]:
