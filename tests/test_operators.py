@@ -127,3 +127,12 @@ def test_an_unknown_name_is_audited_without_what_was_typed(demo_db):
         row = (AuditEvent.select().where(AuditEvent.kind == "login_failed")
                .order_by(AuditEvent.id.desc()).first())
     assert typed[8:] not in row.detail and f"{len(typed)} characters" in row.detail
+
+
+def test_a_password_too_short_to_be_one_is_not_counted_as_a_try(demo_db):
+    """Keys typed into a locked counter's password field ("3", Enter) lock nobody out."""
+    cashier = operators.add(f"op{secrets.token_hex(3)}", "a-long-password", by=ADMIN)
+    for _ in range(6):
+        with pytest.raises(LoginFailed, match="not counted"):
+            operators.login(cashier.name, "3")
+    assert operators.login(cashier.name, "a-long-password").id == cashier.id

@@ -243,6 +243,11 @@ def _locked_text(name: str, until: datetime, now: datetime) -> str:
 def login(name: str, password: str) -> OperatorInfo:
     """The operator, if the password is right and they are neither locked nor disabled."""
     name = clean_text(name).strip()[:60]
+    if len(str(password)) < MIN_PASSWORD:
+        # No password is this short, so it is no guess: a key or two typed into the wrong
+        # field (a locked counter's) must not count towards anyone's lock-out.
+        raise LoginFailed(f"A password has at least {MIN_PASSWORD} characters; "
+                          "this was not counted as a try")
     row = _find(name) if name else None
     # Verify outside the transaction: scrypt is slow on purpose, and holds no lock meanwhile.
     right = row is not None and verify_password(str(password), row.password_hash)
