@@ -48,10 +48,20 @@ def ensure_ready_for_tui() -> None:
     """
     from bmstui.schema import schema_missing
 
+    from bmstui.migrations import pending
+
     settings = get_settings()
     bmstui.open_database()
     missing = schema_missing()
     if not missing:
+        todo = pending()
+        if todo and settings.database_url:  # a shared server: upgraded on purpose, once
+            raise DatabaseUnavailable(
+                mask_url(settings.resolved_database_url),
+                f"the schema is older than this version ({'; '.join(todo[:3])})",
+                "run `bmstui db init` once, from one machine, to bring it up to date")
+        if todo:  # this machine's own embedded file: bring it up to date now
+            bmstui.create_schema()
         return
     if settings.database_url:
         raise DatabaseUnavailable(

@@ -24,16 +24,35 @@ def upgrade() -> list[str]:
     return done
 
 
+def pending() -> list[str]:
+    """What ``upgrade`` would change (nothing is changed): an app started on an older
+    database must say so instead of failing at its first audit row."""
+    with database.connection_context():
+        todo = [f"add {table}.{field.column_name}" for table, field in _missing_columns()]
+        if not is_mysql():
+            todo += [f"{table}: ids never reused" for table, _ in _tables_reusing_ids()]
+    return todo
+
+
+def _missing_columns() -> list[tuple[str, object]]:
+    present_tables = set(database.get_tables())
+    missing = []
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        if table not in present_tables:
+            continue
+        present = {column.name for column in database.get_columns(table)}
+        missing += [(table, field) for field in model._meta.sorted_fields
+                    if field.column_name not in present]
+    return missing
+
+
 def _add_missing_columns() -> list[str]:
     migrator = SchemaMigrator.from_database(database.obj)
     done = []
-    for model in ALL_MODELS:
-        table = model._meta.table_name
-        present = {column.name for column in database.get_columns(table)}
-        for field in model._meta.sorted_fields:
-            if field.column_name not in present:
-                migrate(migrator.add_column(table, field.column_name, field))
-                done.append(f"added {table}.{field.column_name}")
+    for table, field in _missing_columns():
+        migrate(migrator.add_column(table, field.column_name, field))
+        done.append(f"added {table}.{field.column_name}")
     return done
 
 
@@ -43,14 +62,7 @@ _ID_COLUMN = re.compile(r'("id"\s+INTEGER\s+NOT\s+NULL\s+PRIMARY\s+KEY)(?!\s+AUT
 def _sqlite_never_reuse_ids() -> list[str]:
     """Rebuild tables whose integer id lacks AUTOINCREMENT (SQLite's documented way to change
     a table: new table, copy, drop, rename, indexes again), all in one transaction."""
-    tables = [m._meta.table_name for m in ALL_MODELS
-              if isinstance(m._meta.primary_key, StableIdField)]
-    to_fix = []
-    for table in tables:
-        row = database.execute_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
-        if row and _ID_COLUMN.search(row[0]):
-            to_fix.append((table, row[0]))
+    to_fix = _tables_reusing_ids()
     if not to_fix:
         return []
     database.execute_sql("PRAGMA foreign_keys = OFF")  # outside a transaction, or it is ignored
@@ -64,6 +76,20 @@ def _sqlite_never_reuse_ids() -> list[str]:
     finally:
         database.execute_sql("PRAGMA foreign_keys = ON")
     return [f"{table}: ids never reused (AUTOINCREMENT)" for table, _ in to_fix]
+
+
+def _tables_reusing_ids() -> list[tuple[str, str]]:
+    """(table, its CREATE statement) of the SQLite tables whose id lacks AUTOINCREMENT."""
+    found = []
+    for model in ALL_MODELS:
+        if not isinstance(model._meta.primary_key, StableIdField):
+            continue
+        table = model._meta.table_name
+        row = database.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
+        if row and _ID_COLUMN.search(row[0]):
+            found.append((table, row[0]))
+    return found
 
 
 def _rebuild(table: str, create: str) -> None:

@@ -13,7 +13,8 @@ from conftest import make_show
 
 import bmstui
 from bmstui.db import database
-from bmstui.migrations import upgrade
+from bmstui.errors import DatabaseUnavailable
+from bmstui.migrations import pending, upgrade
 from bmstui.models import Movie, Screen, Show
 from bmstui.services import scheduling, seating
 
@@ -93,7 +94,9 @@ def test_an_older_sqlite_database_is_migrated_in_place(backends):
     database.obj.close_all()
     _strip_autoincrement(path, "show")
     bmstui.open_database(url)
+    assert pending() == ["add audit_event.actor", "show: ids never reused"]
     bmstui.create_schema()  # what `bmstui db init` runs: upgrades what is there
+    assert pending() == []
     db = sqlite3.connect(path)
     create = db.execute("SELECT sql FROM sqlite_master WHERE name = 'show'").fetchone()[0]
     assert "AUTOINCREMENT" in create
@@ -118,6 +121,26 @@ def test_a_column_added_by_a_later_version_is_added_to_an_older_mariadb(mysql_ch
     bmstui.create_schema()
     with database.connection_context():
         database.execute_sql("ALTER TABLE audit_event DROP COLUMN actor")
+    assert pending() == ["add audit_event.actor"]
+    with pytest.raises(DatabaseUnavailable, match="bmstui db init"):  # a counter starting
+        ensure_ready_for_tui_on(url)
+    with database.connection_context():
         assert upgrade() == ["added audit_event.actor"]
         assert upgrade() == []
         assert "actor" in {c.name for c in database.get_columns("audit_event")}
+
+
+def ensure_ready_for_tui_on(url: str) -> None:
+    """The app's start-up check with ``url`` configured as the counter's database."""
+    from dataclasses import replace
+
+    from bmstui.commands import ensure_ready_for_tui
+    from bmstui.config import get_settings, use_settings
+
+    before = get_settings()
+    use_settings(replace(before, database_url=url))
+    try:
+        ensure_ready_for_tui()
+    finally:
+        use_settings(before)
+        bmstui.open_database(url)
