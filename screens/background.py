@@ -32,6 +32,16 @@ def explain(exc: BaseException, node: DOMNode | None = None) -> str:
     return f"Unexpected problem: {type(exc).__name__}: {str(exc)[:160]}"
 
 
+def _still_shown(node: DOMNode) -> bool:
+    """Whether ``node`` is still mounted on a screen of the app's stack."""
+    if not node.is_attached:
+        return False
+    try:
+        return node.screen in node.app.screen_stack
+    except Exception:  # no screen any more (being removed)
+        return False
+
+
 def run_service(
     node: DOMNode,
     fn: Callable[..., Any],
@@ -46,6 +56,8 @@ def run_service(
     event loop (by default a notification). Nothing is delivered to a screen that went away."""
 
     def guarded(callback, value) -> None:  # on the event loop
+        if not _still_shown(node):  # it went away between the thread and the loop
+            return
         try:
             callback(value)
         except Exception as exc:  # a bug in the screen's callback: the last resort reports it

@@ -19,6 +19,7 @@ then counted at 2, 4, 8, ... repeats, and shown to the clerk once.
 from __future__ import annotations
 
 import logging
+from collections import deque
 import traceback
 from asyncio import CancelledError
 
@@ -66,9 +67,11 @@ class Reporter:
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str], int] = {}
+        self.errors: deque[BaseException] = deque(maxlen=50)  # the latest, for tests and a look
 
     def report(self, error: BaseException, where: str = "") -> bool:
         """Log ``error``; whether the clerk should be told (its first occurrence)."""
+        self.errors.append(error)
         key = signature(error)
         count = self.seen[key] = self.seen.get(key, 0) + 1
         context = f" in {where}" if where else ""

@@ -153,7 +153,8 @@ _HELD_LIMIT = 4096
 
 def forget(token: str) -> None:
     """Drop a hold from this process's release shortcut (it was confirmed)."""
-    _HELD.pop(token, None)
+    if isinstance(token, str):
+        _HELD.pop(token, None)
 
 
 def hold(show_id: int, labels, *, terminal: str | None = None, ttl: float | None = None,
