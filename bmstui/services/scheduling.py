@@ -174,9 +174,10 @@ def local_start(screen_id, local: datetime) -> datetime:
     """The naive UTC instant of wall time ``local`` at the screen's theater, by that date's
     rules (see ``bmstui.clock.to_utc`` for the hour skipped or repeated by a clock change)."""
     screen_id = parse_id(screen_id, "screen")
-    if not isinstance(local, datetime):
-        raise BookingError(f"A show starts at a date and time, not {shown(local, 40, quoted=True)}")
-    return to_utc(local.replace(tzinfo=None), zones.of_screen(screen_id))
+    if isinstance(local, datetime):  # a wall time: its zone, if any, is not what it means
+        local = local.replace(tzinfo=None)
+    local = parse_moment(local, "show's start")  # a datetime within the years allowed
+    return to_utc(local, zones.of_screen(screen_id))
 
 
 def _show(show_id) -> Show:
