@@ -264,6 +264,8 @@ def test_a_quote_of_a_hold_and_of_the_same_seats_agree(new_show):
         (("X1", "flat", -5), {}, "value: .-5. cannot be negative"),
         (("X1", "flat", "ten"), {}, "not an amount in rupees"),
         (("X1", "flat", "1e26"), {}, "exponent"),
+        (("X1", "flat", None), {}, "needs its value"),
+        (("X1", "percent", "  "), {}, "needs its value"),
         (("X1", "flat", 5), {"max_discount": "١٢"}, "maximum discount: '١٢' uses digits"),
         (("X1", "flat", 5), {"usage_limit": 0}, "at least 1"),
     ],

@@ -137,6 +137,8 @@ def _check_window(valid_from: datetime | None, valid_until: datetime | None) -> 
 
 
 def _check_value(kind: str, value) -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise BookingError("A coupon needs its value: the percent or the amount it takes off")
     amount = _amount(value, "The coupon's value")
     if amount <= 0 or (kind == "percent" and amount > 100):
         raise BookingError("A percent coupon takes 0-100% off; a flat one a positive amount")
