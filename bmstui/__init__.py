@@ -19,26 +19,30 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from bmstui import moved as _moved  # noqa: E402  (old import paths of moved modules)
+
+_moved.install()
+
 __all__ = ["open_database", "create_schema", "load_demo_data", "administrator", "__version__"]
 
 
 def open_database(url: str | None = None, *, create: bool = False):
     """Bind the models to ``url`` (None = the configured database); returns the peewee database."""
-    from bmstui.schema import open_database as _open
+    from bmstui.store.schema import open_database as _open
 
     return _open(url, create=create)
 
 
 def create_schema() -> None:
     """Create the tables and indexes that are missing (idempotent)."""
-    from bmstui.schema import create_schema as _create
+    from bmstui.store.schema import create_schema as _create
 
     _create()
 
 
 def load_demo_data(**options):
     """Load the demo catalog of ``data/`` (idempotent); returns a SeedReport of what was added."""
-    from bmstui.seeding import load_demo_data as _load
+    from bmstui.store.seeding import load_demo_data as _load
 
     return _load(**options)
 
@@ -47,6 +51,6 @@ def administrator(name: str | None = None):
     """The administrator principal of scripts and the command line: accepted wherever
     ``operator=`` or ``by=`` is, with every right; audited as ``admin:<name>@<host>`` (``name``
     defaults to the OS user)."""
-    from bmstui.actors import administrator as _administrator
+    from bmstui.domain.actors import administrator as _administrator
 
     return _administrator(name)

@@ -21,6 +21,9 @@ import math
 import os
 import socket
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -28,7 +31,9 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 
-from bmstui.errors import ConfigError
+from bmstui.domain.clock import chain_zone as default_chain_zone
+from bmstui.domain.clock import use_chain_zone
+from bmstui.domain.errors import ConfigError
 from bmstui.paths import default_sqlite_path, user_config_file
 
 LOCKING_STRATEGIES = ("conditional", "pessimistic")
@@ -53,7 +58,7 @@ class Settings:
     lock_after_minutes: float = 5.0  # idle counter locks after this long without input; 0 = off
     gateway_latency_ms: int = 400
     gateway_decline_rate: float = 0.0
-    # IANA zone of theaters that name none; empty = this machine's (bmstui.clock).
+    # IANA zone of theaters that name none; empty = this machine's (bmstui.domain.clock).
     timezone: str = ""
     log_level: str = "INFO"  # DEBUG, INFO, WARNING, ERROR or CRITICAL
     log_dir: str = ""  # empty = the user log folder (platformdirs)
@@ -271,8 +276,8 @@ def load_settings(
 
 def _check_timezone(settings: Settings) -> Settings:
     """The chain default zone, checked and stripped; left empty it means this machine's zone,
-    looked up when first needed (``bmstui.clock.default_zone_name``)."""
-    from bmstui.clock import check_zone
+    looked up when first needed (``bmstui.domain.clock.default_zone_name``)."""
+    from bmstui.domain.clock import check_zone
 
     if not settings.timezone.strip():
         return replace(settings, timezone="")
@@ -302,7 +307,7 @@ def validate(settings: Settings) -> None:
         raise ConfigError("scheduling.cleaning_gap_minutes cannot be negative")
     if settings.lock_after_minutes < 0:
         raise ConfigError("terminal.lock_after_minutes cannot be negative (0 turns the lock off)")
-    from bmstui.refund_policy import parse_tiers
+    from bmstui.domain.refund_policy import parse_tiers
 
     try:
         parse_tiers(settings.refund_tiers)
@@ -323,17 +328,44 @@ def validate(settings: Settings) -> None:
         )
 
 
-_current: Settings | None = None
+# Settings are loaded by an entry point (the command line, the TUI, the scripting API's
+# open_database, the test session) and handed down from there; nothing below reads a file.
+# A context's own settings (``settings_scope``: a test, a request) win over the process's.
+_scoped: ContextVar[Settings | None] = ContextVar("bmstui_settings", default=None)
+_process: Settings | None = None
 
 
 def get_settings() -> Settings:
-    """The settings of this process (loaded on first use, replaced by ``use_settings``)."""
-    global _current
-    if _current is None:
-        _current = load_settings()
-    return _current
+    """The settings an entry point handed in. A script that calls a service before
+    ``bmstui.open_database()`` gets them loaded once here, as the command line would."""
+    current = _scoped.get() or _process
+    if current is None:
+        current = use_settings(load_settings())
+    return current
 
 
-def use_settings(settings: Settings | None) -> None:
-    global _current
-    _current = settings
+def use_settings(settings: Settings | None) -> Settings | None:
+    """Hand this process its settings (None: forget them); returns them."""
+    global _process
+    _process = settings
+    _scoped.set(None)
+    use_chain_zone(settings.timezone if settings else "")
+    return settings
+
+
+@contextmanager
+def settings_scope(settings: Settings) -> Iterator[Settings]:
+    """Use ``settings`` within this context only (and in tasks it starts), then restore."""
+    token = _scoped.set(settings)
+    zone_before = default_chain_zone()
+    use_chain_zone(settings.timezone)
+    try:
+        yield settings
+    finally:
+        _scoped.reset(token)
+        use_chain_zone(zone_before)
+
+
+def ensure_settings() -> Settings:
+    """The scripting entry's settings: those handed in, else loaded now (see get_settings)."""
+    return get_settings()

@@ -98,8 +98,8 @@ class BoxOfficeApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
-        from screens.city import CityScreen
         from screens.lock import IDLE_CHECK_SECONDS
+        from screens.sale.city import CityScreen
 
         self.sub_title = f"counter {self.settings.terminal}"
         settle_garbage_collector()
@@ -155,8 +155,8 @@ class BoxOfficeApp(App):
         self.title = f"bmstui · {who.name} ({who.role})" if who else self.TITLE
 
     async def action_sign_out(self) -> None:
-        from screens.checkout import CheckoutScreen
         from screens.login import LoginScreen
+        from screens.sale.checkout import CheckoutScreen
 
         if any(isinstance(screen, CheckoutScreen) for screen in self.screen_stack):
             self.notify("Finish or release the sale first", severity="warning")
@@ -227,8 +227,8 @@ class BoxOfficeApp(App):
 
     async def change_operator(self, operator) -> None:
         """Sign the current operator out (their hold released) and ``operator`` in."""
-        from screens.checkout import CheckoutScreen
-        from screens.city import CityScreen
+        from screens.sale.checkout import CheckoutScreen
+        from screens.sale.city import CityScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, CheckoutScreen):
@@ -298,15 +298,15 @@ class BoxOfficeApp(App):
             self.push_screen(HelpScreen())
 
     def action_lookup(self) -> None:
-        from screens.lookup import LookupScreen
+        from screens.lookup.find import LookupScreen
 
         if gate.action_allowed(self.operator, self.locked, "lookup") and not isinstance(
                 self.screen, LookupScreen):
             self.push_screen(LookupScreen())
 
     def action_manager(self) -> None:
-        from screens.checkout import CheckoutScreen
-        from screens.manager import ManagerScreen
+        from screens.desk.manager import ManagerScreen
+        from screens.sale.checkout import CheckoutScreen
 
         if self.operator is None or self.locked:
             return
@@ -321,7 +321,7 @@ class BoxOfficeApp(App):
             self.push_screen(ManagerScreen())
 
     def action_change_city(self) -> None:
-        from screens.city import CityScreen
+        from screens.sale.city import CityScreen
 
         if self.operator is None or self.locked:
             return

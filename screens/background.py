@@ -15,7 +15,7 @@ from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
 from bmstui.config import mask_url
-from bmstui.errors import BmstuiError, BookingError
+from bmstui.domain.errors import BmstuiError, BookingError
 
 
 def explain(exc: BaseException, node: DOMNode | None = None) -> str:

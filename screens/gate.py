@@ -36,10 +36,10 @@ def _signed_out_screens() -> tuple[type[Screen], ...]:
 
 
 def _manager_screens() -> tuple[type[Screen], ...]:
-    from screens.admin_form import FormScreen
-    from screens.manager import ManagerScreen
-    from screens.refund import RefundScreen
-    from screens.schedule_view import ConfirmShowAction, NewShowForm
+    from screens.desk.manager import ManagerScreen
+    from screens.desk.schedule import ConfirmShowAction, NewShowForm
+    from screens.lookup.refund import RefundScreen
+    from screens.widgets.admin_form import FormScreen
 
     return ManagerScreen, RefundScreen, FormScreen, NewShowForm, ConfirmShowAction
 

@@ -19,9 +19,9 @@ then counted at 2, 4, 8, ... repeats, and shown to the clerk once.
 from __future__ import annotations
 
 import logging
-from collections import deque
 import traceback
 from asyncio import CancelledError
+from collections import deque
 
 from textual._context import active_app
 from textual.message_pump import MessagePump

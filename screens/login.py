@@ -87,7 +87,7 @@ class LoginScreen(Screen):
                     failed=self._refused, group="login", exclusive=True)
 
     def _signed_in(self, operator: operators.OperatorInfo) -> None:
-        from screens.city import CityScreen
+        from screens.sale.city import CityScreen
 
         self.app.signed_in(operator)
         self.app.switch_screen(CityScreen(resume=self.resume))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from textual.widgets import Static
 
-from bmstui.clock import to_local
+from bmstui.domain.clock import to_local
 from screens.background import explain
 
 log = logging.getLogger("screens.offline")

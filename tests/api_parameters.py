@@ -16,9 +16,9 @@ import strategies as S
 from conftest import make_show
 from hypothesis import strategies as st
 
-from bmstui.db import database
-from bmstui.models import Movie, Show
 from bmstui.services import catalog, coupons, operators, sales, seating
+from bmstui.store.db import database
+from bmstui.store.models import Movie, Show
 
 # --- what each parameter gets --------------------------------------------------------------
 

@@ -25,7 +25,7 @@ if os.environ.get("CI") == "true":
 
 import bmstui
 from bmstui.config import Settings, use_settings
-from bmstui.db import database
+from bmstui.store.db import database
 
 MYSQL_URL = os.environ.get("BMSTUI_TEST_MYSQL_URL", "")
 REQUIRE_MYSQL = os.environ.get("BMSTUI_REQUIRE_MYSQL") == "1"
@@ -167,9 +167,9 @@ def demo_db(backend, backends):
 def make_show(*, starts_in: timedelta = timedelta(days=30), layout: str = "classic-150") -> int:
     """A fresh show (a month ahead unless told) on a demo screen of the bound database, all
     seats free."""
-    from bmstui.db import db_now
-    from bmstui.models import Movie, Screen, Show
-    from bmstui.seeding import create_show_seats
+    from bmstui.store.db import db_now
+    from bmstui.store.models import Movie, Screen, Show
+    from bmstui.store.seeding import create_show_seats
 
     with database.connection_context():
         screen = Screen.select().where(Screen.layout == layout).order_by(Screen.id).first()

@@ -13,7 +13,7 @@ from bmstui.services import catalog, operators
 from bmstui.terminal_memory import TerminalMemory
 from screens.app import BoxOfficeApp
 from screens.exit_path import run_counter
-from screens.seats import SeatScreen
+from screens.sale.seats import SeatScreen
 
 
 class AtTheGrid(BoxOfficeApp):

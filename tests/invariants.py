@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
-from bmstui.db import database
-from bmstui.models import Booking, BookingSeat, CouponUse, Payment, Refund, ShowSeat
-from bmstui.models import Hold as HoldRow
+from bmstui.store.db import database
+from bmstui.store.models import Booking, BookingSeat, CouponUse, Payment, Refund, ShowSeat
+from bmstui.store.models import Hold as HoldRow
 
 BOOKING_STATUSES = {"confirmed", "partially_cancelled", "cancelled"}
 

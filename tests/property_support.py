@@ -15,19 +15,19 @@ import secrets
 import unicodedata
 from decimal import Decimal
 
+from actor_support import ADMIN
 from hypothesis import HealthCheck, event
 from hypothesis import settings as hsettings
 
-from bmstui.db import database, later_sql
-from bmstui.errors import (
+from bmstui.domain.errors import (
     BookingError,
     InvalidAmount,
 )
-from bmstui.models import Hold as HoldRow
-from bmstui.models import Seat, ShowSeat
-from bmstui.money_input import parse_amount
+from bmstui.domain.money_input import parse_amount
 from bmstui.services import coupons, seating
-from actor_support import ADMIN
+from bmstui.store.db import database, later_sql
+from bmstui.store.models import Hold as HoldRow
+from bmstui.store.models import Seat, ShowSeat
 
 PROPS = hsettings(
     deadline=None,

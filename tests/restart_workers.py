@@ -14,7 +14,7 @@ import workers
 
 
 def counter(url, show_id, labels, until, seed, results, settings=None):
-    from bmstui.errors import BookingError
+    from bmstui.domain.errors import BookingError
     from bmstui.services import sales, seating
 
     workers._open(url, **(settings or {}))

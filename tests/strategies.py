@@ -160,7 +160,7 @@ def operators() -> st.SearchStrategy:
                      st.sampled_from([0, -1, 99_999, 10**30, 1.5, True, b"admin", ["admin"]]))
 
 
-# --- ids, days, moments (bmstui.ids) ------------------------------------------------------
+# --- ids, days, moments (bmstui.domain.ids) ------------------------------------------------------
 
 ID_GARBAGE = [0, -1, -12, 2**63, 2**63 - 1, 2**64, -(2**63), 10**30, True, False, 12.0, 1.5,
               -0.0, math.inf, -math.inf, math.nan, Decimal("12.5"), Decimal("NaN"),

@@ -11,10 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 import bmstui
-from bmstui.catalog_import import import_catalog
-from bmstui.db import database
-from bmstui.errors import BookingError, NotAuthorized
-from bmstui.models import AuditEvent, Movie, Screen, Show
+from bmstui.domain.errors import BookingError, NotAuthorized
 from bmstui.services import (
     audit,
     coupons,
@@ -25,6 +22,9 @@ from bmstui.services import (
     scheduling,
     seating,
 )
+from bmstui.services.catalog_import import import_catalog
+from bmstui.store.db import database
+from bmstui.store.models import AuditEvent, Movie, Screen, Show
 
 PASSWORD = "a-long-password"
 

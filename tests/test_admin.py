@@ -10,14 +10,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from actor_support import ADMIN
 
 import bmstui
-from bmstui.catalog_import import import_catalog
-from bmstui.db import database, db_now
-from bmstui.errors import BookingError, LoginFailed, NotAuthorized
-from bmstui.models import AuditEvent, Coupon, Movie, Operator, Show
+from bmstui.domain.errors import BookingError, LoginFailed, NotAuthorized
 from bmstui.services import audit, coupons, movies, operators, scheduling
-from actor_support import ADMIN
+from bmstui.services.catalog_import import import_catalog
+from bmstui.store.db import database, db_now
+from bmstui.store.models import AuditEvent, Coupon, Movie, Operator, Show
 
 PASSWORD = "a-long-password"
 

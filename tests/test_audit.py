@@ -8,12 +8,12 @@ import secrets
 from datetime import timedelta
 
 import pytest
-
-from bmstui.db import database, db_now
-from bmstui.errors import BookingError
-from bmstui.models import AuditEvent, Booking, Refund, Show, ShowSeat
-from bmstui.services import audit, operators, sales, scheduling, seating
 from actor_support import ADMIN
+
+from bmstui.domain.errors import BookingError
+from bmstui.services import audit, operators, sales, scheduling, seating
+from bmstui.store.db import database, db_now
+from bmstui.store.models import AuditEvent, Booking, Refund, Show, ShowSeat
 
 
 class DiskFull(Exception):

@@ -9,18 +9,18 @@ from __future__ import annotations
 import math
 import time
 from datetime import datetime, timedelta
-from functools import partial
 from decimal import Decimal
+from functools import partial
 
 import pytest
+from actor_support import ADMIN
 from invariants import assert_invariants
 from property_support import (
     assert_readable,
 )
 
-from bmstui.clock import local_today
-from bmstui.db import database
-from bmstui.errors import (
+from bmstui.domain.clock import local_today
+from bmstui.domain.errors import (
     BookingError,
     BookingNotFound,
     CouponInvalid,
@@ -33,8 +33,6 @@ from bmstui.errors import (
     NotFound,
     ShowNotFound,
 )
-from bmstui.models import Hold as HoldRow
-from bmstui.models import Show
 from bmstui.services import (
     audit,
     catalog,
@@ -46,7 +44,9 @@ from bmstui.services import (
     scheduling,
     seating,
 )
-from actor_support import ADMIN
+from bmstui.store.db import database
+from bmstui.store.models import Hold as HoldRow
+from bmstui.store.models import Show
 
 # --- fixed examples of the bugs these properties found -------------------------------------
 
@@ -182,7 +182,7 @@ def test_ten_thousand_labels_are_checked_quickly(new_show):
     assert time.perf_counter() - started < 1.0  # was quadratic: list.count per label
 
 
-# --- ids and days of the published API (bmstui.ids); each acted on a row or crashed before ---
+# --- ids and days of the published API (bmstui.domain.ids); each acted on a row or crashed before ---
 
 def _manager():
     return operators.get("manager")

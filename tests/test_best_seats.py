@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bmstui.best_seats import best_available
-from bmstui.layouts import parse_layout
+from bmstui.domain.best_seats import best_available
+from bmstui.domain.layouts import parse_layout
 
 LAYOUTS_TOML = Path(__file__).resolve().parent.parent / "data" / "layouts.toml"
 DEMO_MAPS = {

@@ -14,21 +14,21 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-
 import workers
-from bmstui.db import database, db_now
-from bmstui.errors import (
+from actor_support import ADMIN
+from test_concurrency import assert_invariants
+
+from bmstui.domain.errors import (
     BookingError,
     BookingNotFound,
     CancellationClosed,
     InvalidSeats,
 )
-from bmstui.models import AuditEvent, BookingSeat, Payment, Refund, Show, ShowSeat
-from bmstui.models import Booking as BookingRow
 from bmstui.services import coupons, sales, seating
 from bmstui.services.live import LiveSeats
-from test_concurrency import assert_invariants
-from actor_support import ADMIN
+from bmstui.store.db import database, db_now
+from bmstui.store.models import AuditEvent, BookingSeat, Payment, Refund, Show, ShowSeat
+from bmstui.store.models import Booking as BookingRow
 
 SPAWN = mp.get_context("spawn")
 HOURS_3 = timedelta(hours=3)

@@ -9,17 +9,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from actor_support import ADMIN
 from test_cli import run  # noqa: F401 -- the clean-environment subprocess fixture
 
 import bmstui
-from bmstui import catalog_import
-from bmstui.catalog_file import CatalogImportError, read_catalog_file
-from bmstui.catalog_import import import_catalog
-from bmstui.db import database, db_now
-from bmstui.errors import NotAuthorized
-from bmstui.models import AuditEvent, City, Movie, Screen, Seat, ShowSeat, Theater
-from bmstui.services import operators, sales, scheduling, seating
-from actor_support import ADMIN
+from bmstui.domain.errors import NotAuthorized
+from bmstui.services import catalog_import, operators, sales, scheduling, seating
+from bmstui.services.catalog_import import import_catalog
+from bmstui.store.catalog_source import CatalogImportError, read_catalog_file
+from bmstui.store.db import database, db_now
+from bmstui.store.models import AuditEvent, City, Movie, Screen, Seat, ShowSeat, Theater
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EXAMPLE = DATA / "examples" / "new-theater.toml"

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from test_cli import run  # noqa: F401 -- the clean-environment subprocess fixture
 from test_cli_money import refused
 
-from bmstui.clock import to_local
-from bmstui.db import database
-from bmstui.models import Movie, Refund, Screen, Show, Theater
+from bmstui.domain.clock import to_local
 from bmstui.services import sales, seating
+from bmstui.store.db import database
+from bmstui.store.models import Movie, Refund, Screen, Show, Theater
 
 
 def test_show_add_list_overlap_cancel_and_delete(demo_db, run):  # noqa: F811

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from test_cli import run  # noqa: F401 -- the clean-environment subprocess fixture
 
-from bmstui.models import Show
 from bmstui.services import coupons, sales, seating
+from bmstui.store.models import Show
 
 
 def refused(result) -> str:

@@ -17,10 +17,10 @@ import invariants
 import pytest
 import workers
 
-from bmstui.db import database
-from bmstui.errors import SeatsUnavailable
-from bmstui.models import Booking
+from bmstui.domain.errors import SeatsUnavailable
 from bmstui.services import sales, seating
+from bmstui.store.db import database
+from bmstui.store.models import Booking
 
 pytestmark = pytest.mark.slow
 SPAWN = mp.get_context("spawn")

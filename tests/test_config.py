@@ -21,7 +21,7 @@ from bmstui.config import (
     load_settings,
     mask_url,
 )
-from bmstui.db import make_database
+from bmstui.store.db import make_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_TOML = REPO_ROOT / "bmstui.toml"

@@ -15,13 +15,13 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-
 import workers
-from bmstui.db import database
-from bmstui.models import Booking, Coupon, CouponUse
-from bmstui.services import coupons, sales, seating
-from test_concurrency import assert_invariants, run_all
 from actor_support import ADMIN
+from test_concurrency import assert_invariants, run_all
+
+from bmstui.services import coupons, sales, seating
+from bmstui.store.db import database
+from bmstui.store.models import Booking, Coupon, CouponUse
 
 pytestmark = pytest.mark.slow
 SPAWN = mp.get_context("spawn")

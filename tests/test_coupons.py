@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-
-from bmstui.clock import to_local
-from bmstui.db import database, db_now
-from bmstui.errors import BookingError, CouponInvalid
-from bmstui.models import AuditEvent, Booking, Coupon, CouponUse, Payment
-from bmstui.services import coupons, sales, seating
 from actor_support import ADMIN
+
+from bmstui.domain.clock import to_local
+from bmstui.domain.errors import BookingError, CouponInvalid
+from bmstui.services import coupons, sales, seating
+from bmstui.store.db import database, db_now
+from bmstui.store.models import AuditEvent, Booking, Coupon, CouponUse, Payment
 
 PHONE = "98765 43210"
 

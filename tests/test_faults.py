@@ -17,10 +17,10 @@ from conftest import MYSQL_URL, _server_kwargs
 from test_concurrency import assert_invariants
 
 import bmstui
-from bmstui.db import LOCKED_MESSAGE, RETRY_BUDGET_SECONDS, database
-from bmstui.errors import ConnectionLost, TryAgain
-from bmstui.models import Booking, Hold, Payment, ShowSeat
+from bmstui.domain.errors import ConnectionLost, TryAgain
 from bmstui.services import sales, seating
+from bmstui.store.db import LOCKED_MESSAGE, RETRY_BUDGET_SECONDS, database
+from bmstui.store.models import Booking, Hold, Payment, ShowSeat
 
 
 def _one_sale(token: str) -> Booking:

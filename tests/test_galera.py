@@ -5,7 +5,7 @@ through node 1, then counter processes, spread round-robin over the three nodes,
 release and cancel overlapping seats of that show for a few seconds. On Galera two nodes can
 both take a seat locally; the second write set to reach the cluster fails certification and its
 transaction gets error 1213 (at COMMIT, or earlier when a replicated write aborts it). The test
-proves that this happens, that ``bmstui.db.transaction`` retries it, that no clerk sees it, and
+proves that this happens, that ``bmstui.store.db.transaction`` retries it, that no clerk sees it, and
 that no seat is ever sold twice, on every node.
 
 Needs mariadbd, galera-4 and rsync: skipped with the reason when they are missing, a failure
@@ -26,10 +26,10 @@ from mariadb_nodes import GaleraCluster, unavailable_reason
 from test_concurrency import SPAWN, assert_invariants
 
 import bmstui
-from bmstui.db import NOT_IN_CLUSTER_MESSAGE, RETRY_BUDGET_SECONDS, database
-from bmstui.errors import TryAgain
-from bmstui.models import Booking, Seat, ShowSeat
+from bmstui.domain.errors import TryAgain
 from bmstui.services import seating
+from bmstui.store.db import NOT_IN_CLUSTER_MESSAGE, RETRY_BUDGET_SECONDS, database
+from bmstui.store.models import Booking, Seat, ShowSeat
 
 pytestmark = [pytest.mark.galera, pytest.mark.slow]
 

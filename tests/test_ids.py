@@ -1,4 +1,4 @@
-"""The one id parser and the one day parser of the published API (bmstui.ids): pure, no
+"""The one id parser and the one day parser of the published API (bmstui.domain.ids): pure, no
 database. What each published function does with them is test_properties_api.py's subject."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from bmstui.errors import BookingError, InvalidDay, NotFound, ShowNotFound
-from bmstui.ids import MAX_ID, parse_count, parse_day, parse_id, parse_moment
+from bmstui.domain.errors import BookingError, InvalidDay, NotFound, ShowNotFound
+from bmstui.domain.ids import MAX_ID, parse_count, parse_day, parse_id, parse_moment
 
 
 @pytest.mark.parametrize("given, wanted", [

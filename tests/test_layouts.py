@@ -1,4 +1,4 @@
-"""parse_layout: the seat-map format of bmstui.layouts, and the demo halls in data/layouts.toml."""
+"""parse_layout: the seat-map format of bmstui.domain.layouts, and the demo halls in data/layouts.toml."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bmstui.layouts import LayoutError, SeatSpec, parse_layout
+from bmstui.domain.layouts import LayoutError, SeatSpec, parse_layout
 
 LAYOUTS_TOML = Path(__file__).resolve().parent.parent / "data" / "layouts.toml"
 ALL_TYPES = {"SILVER", "GOLD", "PLATINUM", "DIAMOND"}

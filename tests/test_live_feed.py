@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from bmstui.db import database
-from bmstui.models import ShowSeat
+from bmstui.export.tickets import export_ticket, ticket_text
 from bmstui.services import catalog, sales, seating
 from bmstui.services.live import CHANGE_WINDOW, IDLE_AFTER, LiveSeats
-from bmstui.tickets import export_ticket, ticket_text
+from bmstui.store.db import database
+from bmstui.store.models import ShowSeat
 
 
 def test_a_poll_reports_each_change_once_and_knows_its_own_hold(new_show):
@@ -87,7 +87,7 @@ def test_polls_use_the_database_clock_not_this_machine(new_show):
     show_id = new_show()
     watcher = LiveSeats.open(show_id)
     with database.connection_context():
-        from bmstui.db import db_now
+        from bmstui.store.db import db_now
 
         now = db_now()
     assert abs((watcher.fetch().db_now - now).total_seconds()) < 5

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from bmstui import logs
-from bmstui.cli import main
+from bmstui.cli.entry import main
 from bmstui.config import get_settings
 from bmstui.logs import MaskSecrets, mask_secrets
 

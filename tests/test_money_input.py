@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bmstui.errors import BookingError, InvalidAmount
-from bmstui.money_input import MOST, parse_amount, parse_optional_amount, rupees_text
+from bmstui.domain.errors import BookingError, InvalidAmount
+from bmstui.domain.money_input import MOST, parse_amount, parse_optional_amount, rupees_text
 
 TAKEN = [
     ("1250", "1250.00"), ("1250.5", "1250.50"), ("1250.50", "1250.50"), (" 12 ", "12.00"),

@@ -7,13 +7,13 @@ import secrets
 from datetime import datetime, timedelta
 
 import pytest
-
-from bmstui.db import database, db_now
-from bmstui.errors import CancellationClosed, LoginFailed, NotAuthorized
-from bmstui.models import AuditEvent, Movie, Operator, Screen
-from bmstui.passwords import hash_password, verify_password
-from bmstui.services import coupons, operators, sales, scheduling, seating
 from actor_support import ADMIN
+
+from bmstui.domain.errors import CancellationClosed, LoginFailed, NotAuthorized
+from bmstui.domain.passwords import hash_password, verify_password
+from bmstui.services import coupons, operators, sales, scheduling, seating
+from bmstui.store.db import database, db_now
+from bmstui.store.models import AuditEvent, Movie, Operator, Screen
 
 PASSWORD = "counter-pass-1"
 

@@ -12,13 +12,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-
-from bmstui.clock import to_utc
-from bmstui.db import database
-from bmstui.errors import BookingError
-from bmstui.models import Movie, PricingRule, Screen, Seat, SeatTypePrice, ShowSeat, Theater
-from bmstui.services import prices, scheduling
 from actor_support import ADMIN
+
+from bmstui.domain.clock import to_utc
+from bmstui.domain.errors import BookingError
+from bmstui.services import prices, scheduling
+from bmstui.store.db import database
+from bmstui.store.models import Movie, PricingRule, Screen, Seat, SeatTypePrice, ShowSeat, Theater
 
 BASE = {"SILVER": Decimal(150), "GOLD": Decimal(220), "PLATINUM": Decimal(320),
         "DIAMOND": Decimal(480)}

@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 from property_support import attempt, examples
 
 import bmstui
-from bmstui import best_seats, catalog_import, report_chart, tickets
-from bmstui.db import database
-from bmstui.errors import ConfigError
-from bmstui.models import Booking, Coupon, Movie, Operator, Show, ShowSeat
+from bmstui.domain import best_seats, report_chart
+from bmstui.domain.errors import ConfigError
+from bmstui.export import tickets
 from bmstui.services import (
     audit,
     bookings,
     cancellations,
     catalog,
+    catalog_import,
     coupons,
     live,
     movies,
@@ -42,6 +42,8 @@ from bmstui.services import (
     scheduling,
     seating,
 )
+from bmstui.store.db import database
+from bmstui.store.models import Booking, Coupon, Movie, Operator, Show, ShowSeat
 
 PUBLISHED_MODULES = (catalog, seating, sales, bookings, cancellations, refunds, coupons, movies,
                      operators, prices, quotes, reports, scheduling, audit, live, catalog_import,

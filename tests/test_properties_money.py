@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 import strategies as S
+from actor_support import ADMIN
 from hypothesis import given
 from hypothesis import strategies as st
 from invariants import assert_invariants
@@ -24,14 +25,13 @@ from property_support import (
 )
 
 import bmstui
-from bmstui.errors import (
-    NotAuthorized,
+from bmstui.domain.errors import (
     BookingNotFound,
     LoginFailed,
+    NotAuthorized,
 )
 from bmstui.services import audit, catalog, coupons, movies, operators, sales, seating
 from bmstui.services.bookings import normalise_code
-from actor_support import ADMIN
 
 # --- cancelling and refunding -------------------------------------------------------------
 

@@ -25,15 +25,15 @@ from property_support import (
     seconds_value,
 )
 
-from bmstui.db import database
-from bmstui.errors import (
+from bmstui.domain.errors import (
     HoldExpired,
     HoldNotFound,
     PaymentDeclined,
 )
-from bmstui.models import Show
 from bmstui.services import catalog, coupons, prices, sales, seating
 from bmstui.services.live import LiveSeats
+from bmstui.store.db import database
+from bmstui.store.models import Show
 
 # --- holds --------------------------------------------------------------------------------
 

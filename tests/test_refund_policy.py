@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bmstui.refund_policy import (
+from bmstui.domain.refund_policy import (
     Tier,
     override_percent,
     paid_share,

@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bmstui.report_chart import EIGHTHS, FULL, bar, bar_eighths, bars
+from bmstui.domain.report_chart import EIGHTHS, FULL, bar, bar_eighths, bars
 
 BLOCKS = set(EIGHTHS.strip() + FULL)
 

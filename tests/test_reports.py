@@ -16,15 +16,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from actor_support import ADMIN
 from test_cli import run  # noqa: F401 -- the clean-environment subprocess fixture
 from test_cli_money import refused
 
-from bmstui.clock import to_local, to_utc
-from bmstui.db import database, db_now
-from bmstui.errors import BookingError, NotAuthorized
-from bmstui.models import PAYMENT_METHODS, Screen, Seat, Show, ShowSeat, Theater
+from bmstui.domain.clock import to_local, to_utc
+from bmstui.domain.errors import BookingError, NotAuthorized
 from bmstui.services import coupons, operators, reports, sales, seating, zones
-from actor_support import ADMIN
+from bmstui.store.db import database, db_now
+from bmstui.store.models import PAYMENT_METHODS, Screen, Seat, Show, ShowSeat, Theater
 
 PASSWORD = "report-pass-1"
 ZERO = Decimal("0.00")

@@ -16,9 +16,9 @@ from mariadb_nodes import MariaDBNode, unavailable_reason
 from test_concurrency import SPAWN, assert_invariants
 
 import bmstui
-from bmstui.db import database, db_now
-from bmstui.models import Booking, BookingSeat, Screen, Show, ShowSeat
 from bmstui.services import seating
+from bmstui.store.db import database, db_now
+from bmstui.store.models import Booking, BookingSeat, Screen, Show, ShowSeat
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql]
 

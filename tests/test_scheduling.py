@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-
 import workers
-from bmstui.db import database
-from bmstui.errors import BookingClosed, BookingError, NotAuthorized, ShowNotFound
-from bmstui.models import AuditEvent, Booking, Hold, Movie, Refund, Screen, Show, ShowSeat
-from bmstui.services import coupons, operators, sales, scheduling, seating
-from test_concurrency import assert_invariants, run_all
 from actor_support import ADMIN
+from test_concurrency import assert_invariants, run_all
+
+from bmstui.domain.errors import BookingClosed, BookingError, NotAuthorized, ShowNotFound
+from bmstui.services import coupons, operators, sales, scheduling, seating
+from bmstui.store.db import database
+from bmstui.store.models import AuditEvent, Booking, Hold, Movie, Refund, Screen, Show, ShowSeat
 
 SPAWN = mp.get_context("spawn")
 PASSWORD = "manager-pass-1"

@@ -10,10 +10,10 @@ import peewee as pw
 import pytest
 
 import bmstui
-from bmstui.clock import local_today, to_local
-from bmstui.db import database, is_mysql
-from bmstui.errors import BookingError
-from bmstui.models import (
+from bmstui.domain.clock import local_today, to_local
+from bmstui.domain.errors import BookingError
+from bmstui.store.db import database, is_mysql
+from bmstui.store.models import (
     ALL_MODELS,
     SEAT_TYPES,
     City,
@@ -63,7 +63,7 @@ def seeded(schema):
 
 
 def test_create_schema_makes_every_table_and_is_idempotent(empty_db):
-    from bmstui.schema import schema_missing
+    from bmstui.store.schema import schema_missing
 
     assert len(schema_missing()) == len(ALL_MODELS)
     bmstui.create_schema()

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from bmstui.db import database, db_now
-from bmstui.errors import (
+from bmstui.domain.errors import (
     BookingClosed,
     BookingError,
     HoldExpired,
@@ -19,9 +18,10 @@ from bmstui.errors import (
     SeatsUnavailable,
     TooManySeats,
 )
-from bmstui.models import Booking as BookingRow
-from bmstui.models import Payment, ShowSeat
 from bmstui.services import catalog, sales, seating
+from bmstui.store.db import database, db_now
+from bmstui.store.models import Booking as BookingRow
+from bmstui.store.models import Payment, ShowSeat
 
 
 def status_of(show_id: int) -> dict[str, str]:
@@ -218,11 +218,11 @@ def test_wrong_terminal_clock_changes_nothing(new_show, monkeypatch):
     show = new_show()
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() - 4 * 3600)
-    import bmstui.db
     import bmstui.services.sales
     import bmstui.services.seating
+    import bmstui.store.db
 
-    for module in (bmstui.db, bmstui.services.seating, bmstui.services.sales):
+    for module in (bmstui.store.db, bmstui.services.seating, bmstui.services.sales):
         if hasattr(module, "datetime"):
             monkeypatch.setattr(module, "datetime", SkewedDatetime)
     held = seating.hold(show, ["I1"], ttl=30)
@@ -285,7 +285,6 @@ def test_pessimistic_refuses_at_once_a_seat_another_counter_is_locking(
     if backend != "mysql":
         pytest.skip("SQLite has no row locks: its IMMEDIATE transaction serialises writers")
     import pymysql
-
     from conftest import MYSQL_URL, _server_kwargs
 
     settings(locking="pessimistic")
@@ -310,7 +309,7 @@ def test_pessimistic_refuses_at_once_a_seat_another_counter_is_locking(
 def test_a_retried_hold_takes_its_own_seats_again(new_show, monkeypatch):
     """A hold whose connection died after COMMIT is retried with the same token: it must get
     its own seats back, not be refused them, and leave one hold row."""
-    from bmstui.models import Hold as HoldRow
+    from bmstui.store.models import Hold as HoldRow
 
     monkeypatch.setattr(seating.secrets, "token_hex", lambda n: "f" * 32)
     show = new_show()

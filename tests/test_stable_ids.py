@@ -12,11 +12,11 @@ from actor_support import ADMIN
 from conftest import make_show
 
 import bmstui
-from bmstui.db import database
-from bmstui.errors import DatabaseUnavailable
-from bmstui.migrations import pending, upgrade
-from bmstui.models import Movie, Screen, Show
+from bmstui.domain.errors import DatabaseUnavailable
 from bmstui.services import scheduling, seating
+from bmstui.store.db import database
+from bmstui.store.migrations import pending, upgrade
+from bmstui.store.models import Movie, Screen, Show
 
 
 def test_a_counter_that_cached_a_deleted_show_never_holds_another_seat(backend, backends):
@@ -134,7 +134,7 @@ def ensure_ready_for_tui_on(url: str) -> None:
     """The app's start-up check with ``url`` configured as the counter's database."""
     from dataclasses import replace
 
-    from bmstui.commands import ensure_ready_for_tui
+    from bmstui.cli.core import ensure_ready_for_tui
     from bmstui.config import get_settings, use_settings
 
     before = get_settings()

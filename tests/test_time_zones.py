@@ -19,13 +19,9 @@ from actor_support import ADMIN
 from test_cli import run  # noqa: F401 -- the clean-environment subprocess fixture
 
 import bmstui
-from bmstui import clock
-from bmstui.catalog_file import CatalogImportError, read_catalog_file
-from bmstui.catalog_import import import_catalog
 from bmstui.config import load_settings
-from bmstui.db import database, db_now
-from bmstui.errors import CancellationClosed, ConfigError
-from bmstui.models import City, Payment, Screen, Show, Theater
+from bmstui.domain import clock
+from bmstui.domain.errors import CancellationClosed, ConfigError
 from bmstui.services import (
     cancellations,
     catalog,
@@ -36,6 +32,10 @@ from bmstui.services import (
     seating,
     zones,
 )
+from bmstui.services.catalog_import import import_catalog
+from bmstui.store.catalog_source import CatalogImportError, read_catalog_file
+from bmstui.store.db import database, db_now
+from bmstui.store.models import City, Payment, Screen, Show, Theater
 
 LONDON, NEW_YORK, KOLKATA = "Europe/London", "America/New_York", "Asia/Kolkata"
 UTC_PLUS_14, UTC_MINUS_11 = "Pacific/Kiritimati", "Pacific/Pago_Pago"  # always a day apart
@@ -343,7 +343,7 @@ async def test_the_desks_schedule_types_and_shows_each_theaters_wall_clock(empty
     from textual.widgets import DataTable, Input, Select
 
     from bmstui.services import operators
-    from screens.schedule_view import NewShowForm, SchedulePane
+    from screens.desk.schedule import NewShowForm, SchedulePane
     from tests.test_ui_manager import open_desk
     from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import secrets
 
 import pytest
-
-from bmstui.errors import LoginFailed, NotAuthorized
-from bmstui.models import Movie
-from bmstui.services import coupons, movies, operators
-from screens.admin_form import AdminPane, FormScreen
-from screens.manager import ManagerScreen
-from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
 from actor_support import ADMIN
+
+from bmstui.domain.errors import LoginFailed, NotAuthorized
+from bmstui.services import coupons, movies, operators
+from bmstui.store.models import Movie
+from screens.desk.manager import ManagerScreen
+from screens.widgets.admin_form import AdminPane, FormScreen
+from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
 
 PASSWORD = "desk-key-2024"
 

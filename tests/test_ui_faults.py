@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bmstui.db import database
-from bmstui.models import Booking, Payment
-from screens.checkout import CheckoutScreen
-from screens.ticket import TicketScreen
+from bmstui.store.db import database
+from bmstui.store.models import Booking, Payment
+from screens.sale.checkout import CheckoutScreen
+from screens.sale.ticket import TicketScreen
 from tests.ui_support import make_app, noticed, open_show, wait_for, wait_for_checkout
 
 

@@ -22,14 +22,14 @@ from textual.widgets._footer import FooterKey
 
 import screens
 from bmstui.services import operators
-from screens.admin_form import FormScreen
 from screens.app import BoxOfficeApp
-from screens.city import CityScreen
+from screens.desk.manager import ManagerScreen
 from screens.help import HelpScreen
 from screens.login import LoginScreen
-from screens.lookup import LookupScreen
-from screens.manager import ManagerScreen
-from screens.refund import RefundScreen
+from screens.lookup.find import LookupScreen
+from screens.lookup.refund import RefundScreen
+from screens.sale.city import CityScreen
+from screens.widgets.admin_form import FormScreen
 from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
 
 QUITTING = {"quit", "suspend_process"}  # would end the run; quit is tested on its own
@@ -229,8 +229,9 @@ def service_calls_in_screens():
     """Every call of a service function in screens/, directly or through ``run_service``:
     (where, the function, the actor keywords it takes, the actor keywords given)."""
     folder = Path(screens.__file__).parent
-    for path in sorted(folder.glob("*.py")):
-        module = importlib.import_module(f"screens.{path.stem}")
+    for path in sorted(folder.rglob("*.py")):
+        parts = path.relative_to(folder).with_suffix("").parts
+        module = importlib.import_module(".".join(("screens", *parts)).removesuffix(".__init__"))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
@@ -243,7 +244,7 @@ def service_calls_in_screens():
                 continue
             takes = {"operator", "by"} & set(inspect.signature(fn).parameters)
             given = {kw.arg: ast.unparse(kw.value) for kw in node.keywords if kw.arg in takes}
-            yield f"{path.name}:{node.lineno}", fn, takes, given
+            yield f"{path.relative_to(folder)}:{node.lineno}", fn, takes, given
 
 
 def resolve(module, node):

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandPalette
 
-from bmstui.models import AuditEvent
 from bmstui.services import seating
-from screens.city import CityScreen
+from bmstui.store.models import AuditEvent
 from screens.lock import LockScreen
-from screens.seats import SeatScreen
+from screens.sale.city import CityScreen
+from screens.sale.seats import SeatScreen
 from tests.ui_support import (
     FakeClock,
     make_app,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 
-from bmstui.models import Booking, Hold
-from bmstui.services import operators
-from screens.city import CityScreen
-from screens.login import LoginScreen
-from screens.ticket import TicketScreen
-from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout, wait_for_screen
 from actor_support import ADMIN
+
+from bmstui.services import operators
+from bmstui.store.models import Booking, Hold
+from screens.login import LoginScreen
+from screens.sale.city import CityScreen
+from screens.sale.ticket import TicketScreen
+from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout, wait_for_screen
 
 PASSWORD = "till-open-42"
 

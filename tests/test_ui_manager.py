@@ -7,20 +7,20 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from actor_support import ADMIN
 from textual.widgets import DataTable, Input, Select
 
-from bmstui.clock import to_local
-from bmstui.db import database
-from bmstui.models import Booking, Movie, Refund, Screen, Show
+from bmstui.domain.clock import to_local
 from bmstui.services import operators, sales, scheduling, seating, zones
-from screens.lookup import LookupScreen
-from screens.manager import ManagerScreen
-from screens.refund import RefundScreen
-from screens.reports_view import ReportsPane
-from screens.schedule_view import ConfirmShowAction, NewShowForm, SchedulePane
+from bmstui.store.db import database
+from bmstui.store.models import Booking, Movie, Refund, Screen, Show
+from screens.desk.manager import ManagerScreen
+from screens.desk.reports import ReportsPane
+from screens.desk.schedule import ConfirmShowAction, NewShowForm, SchedulePane
+from screens.lookup.find import LookupScreen
+from screens.lookup.refund import RefundScreen
 from tests.test_ui_money import text_of
 from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
-from actor_support import ADMIN
 
 PASSWORD = "desk-pass-123"
 

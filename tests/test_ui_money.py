@@ -7,15 +7,15 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
+from actor_support import ADMIN
 from rich.console import Console
 
-from actor_support import ADMIN
-from bmstui.models import AuditEvent, Refund
 from bmstui.services import coupons, sales, seating
-from screens.cancel import CancelScreen
-from screens.checkout import CheckoutScreen
-from screens.lookup import LookupScreen
-from screens.ticket import TicketScreen
+from bmstui.store.models import AuditEvent, Refund
+from screens.lookup.cancel import CancelScreen
+from screens.lookup.find import LookupScreen
+from screens.sale.checkout import CheckoutScreen
+from screens.sale.ticket import TicketScreen
 from tests.ui_support import (
     make_app,
     noticed,

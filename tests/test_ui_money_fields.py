@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from rich.console import Console
 from textual.widgets import Input
 
-from bmstui.errors import InvalidAmount
-from bmstui.money_input import parse_amount, parse_optional_amount
+from bmstui.domain.errors import InvalidAmount
+from bmstui.domain.money_input import parse_amount, parse_optional_amount
 from bmstui.services import sales, seating
-from screens.admin_coupons import coupon_fields
-from screens.admin_form import FormScreen
-from screens.refund import RefundScreen
+from screens.desk.coupons import coupon_fields
+from screens.lookup.refund import RefundScreen
+from screens.widgets.admin_form import FormScreen
 from tests.ui_support import make_app, open_show, wait_for_checkout, wait_for_screen
 
 PER_FIELD = 30

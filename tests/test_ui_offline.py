@@ -16,9 +16,9 @@ import pytest
 
 from bmstui import logs
 from bmstui.config import get_settings
-from bmstui.db import database
-from screens.checkout import CheckoutScreen
+from bmstui.store.db import database
 from screens.offline import OfflineSign
+from screens.sale.checkout import CheckoutScreen
 from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout
 
 SIGN = re.compile(r"^⚠ offline since \d\d:\d\d: seats as of then$")

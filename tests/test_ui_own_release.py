@@ -12,8 +12,8 @@ import threading
 import pytest
 
 from bmstui.services import live, seating
-from screens.seat_grid import SeatGrid
-from screens.seats import SeatScreen
+from screens.sale.seats import SeatScreen
+from screens.widgets.seat_grid import SeatGrid
 from tests.ui_support import (
     make_app,
     noticed,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bmstui.services import sales, seating
-from screens.seat_grid import SeatGrid
-from screens.seats import SeatScreen
-from screens.ticket import TicketScreen
+from screens.sale.seats import SeatScreen
+from screens.sale.ticket import TicketScreen
+from screens.widgets.seat_grid import SeatGrid
 from tests.ui_support import (
     FakeClock,
     make_app,
@@ -98,7 +98,7 @@ async def test_space_toggles_the_seat_under_the_cursor_and_refuses_a_held_one(ne
 
         # A click chooses the seat under the mouse (and moves the cursor there).
         target = screen.live.seats[-1]
-        from screens.seat_grid import TOP
+        from screens.widgets.seat_grid import TOP
 
         grid.scroll_to(0, 0, animate=False)
         await pilot.pause()
@@ -205,7 +205,7 @@ async def test_lookup_finds_a_booking_by_code_and_by_phone(new_show, tmp_path):
 
 async def test_database_outage_is_a_notice_and_the_grid_recovers(new_show, tmp_path, demo_db):
     import bmstui
-    from bmstui.db import database, make_database
+    from bmstui.store.db import database, make_database
 
     show_id = new_show()
     app = make_app(tmp_path)
@@ -232,8 +232,8 @@ async def test_database_outage_is_a_notice_and_the_grid_recovers(new_show, tmp_p
 
 async def test_the_counter_remembers_its_city_and_reopens_on_its_movies(demo_db, tmp_path):
     from bmstui.services import catalog
-    from screens.city import CityScreen
-    from screens.movies import MoviesScreen
+    from screens.sale.city import CityScreen
+    from screens.sale.movies import MoviesScreen
     from tests.ui_support import choose
 
     city = catalog.cities()[-1]

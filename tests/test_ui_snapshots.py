@@ -14,9 +14,9 @@ import pytest
 from textual.widgets import Input
 
 import bmstui
-from bmstui.models import Movie, Show
 from bmstui.services import catalog, sales, seating
-from screens.ticket import TicketScreen
+from bmstui.store.models import Movie, Show
+from screens.sale.ticket import TicketScreen
 from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout, wait_for_screen
 
 SIZE = (120, 36)
@@ -103,7 +103,7 @@ def test_checkout_screen(snap_compare, snap_db, tmp_path):
 
 
 def _holds_of(show_id: int):
-    from bmstui.models import Hold
+    from bmstui.store.models import Hold
 
     return list(Hold.select().where(Hold.show == show_id))
 

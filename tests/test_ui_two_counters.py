@@ -8,9 +8,9 @@ import time
 import pytest
 
 from bmstui.services import seating
-from screens.seat_grid import SeatGrid
-from screens.seats import SeatScreen
-from screens.ticket import TicketScreen
+from screens.sale.seats import SeatScreen
+from screens.sale.ticket import TicketScreen
+from screens.widgets.seat_grid import SeatGrid
 from tests.ui_support import (
     make_app,
     noticed,

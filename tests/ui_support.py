@@ -97,7 +97,7 @@ async def choose(pilot, list_id: str, option_id) -> None:
 async def open_show(pilot, show_id: int):
     """From the city screen to the seat grid of a show, the way a clerk gets there."""
     from bmstui.services import catalog
-    from screens.seats import SeatScreen
+    from screens.sale.seats import SeatScreen
 
     show = catalog.show(show_id)
     await choose(pilot, "city-list", show.city_id)
@@ -115,7 +115,7 @@ def noticed(app, text: str) -> bool:
 
 async def wait_for_checkout(pilot):
     """The checkout screen, once it is ready for the clerk's typing (amount tendered focused)."""
-    from screens.checkout import CheckoutScreen
+    from screens.sale.checkout import CheckoutScreen
 
     screen = await wait_for_screen(pilot, CheckoutScreen)
     await wait_for(pilot, lambda: screen.focused is not None and screen.focused.id == "tendered",

@@ -7,6 +7,7 @@ import random
 import signal
 import time
 from dataclasses import replace
+
 from actor_support import ADMIN
 
 
@@ -22,7 +23,7 @@ def _open(url: str, **settings) -> None:
 
 def hold_at_barrier(url, show_id, labels, barrier, results, settings=None):
     """Wait with the others, then try one hold; report ('ok', token) or (error class, labels)."""
-    from bmstui.errors import BookingError
+    from bmstui.domain.errors import BookingError
     from bmstui.services import seating
 
     _open(url, **(settings or {}))
@@ -37,7 +38,7 @@ def hold_at_barrier(url, show_id, labels, barrier, results, settings=None):
 
 def mixed_counter(url, show_id, labels, rounds, seed, results, settings=None):
     """A busy counter: hold a few contended seats, then confirm, release or walk away."""
-    from bmstui.errors import BookingError
+    from bmstui.domain.errors import BookingError
     from bmstui.services import sales, seating
 
     _open(url, **(settings or {}))
@@ -98,7 +99,7 @@ def confirm_with_coupon_at_barrier(url, show_id, labels, coupon, customer, barri
                                    terminal=None):
     """Hold ``labels``, wait with the others, then confirm with ``coupon``; report
     ('ok', labels, token, discount, total) or (error class, labels, token, reason, message)."""
-    from bmstui.errors import BookingError
+    from bmstui.domain.errors import BookingError
     from bmstui.services import sales, seating
 
     _open_as(url, terminal)
@@ -132,7 +133,7 @@ def hold_and_confirm(url, show_id, labels, terminal, results):
 
 def schedule_at_barrier(url, movie_id, screen_id, starts_at, barrier, results):
     """Wait with the others, then schedule one show; report ('ok', id) or (error, message)."""
-    from bmstui.errors import BookingError
+    from bmstui.domain.errors import BookingError
     from bmstui.services import scheduling
 
     _open(url)
@@ -146,7 +147,7 @@ def schedule_at_barrier(url, movie_id, screen_id, starts_at, barrier, results):
 
 def confirm_at_barrier(url, token, barrier, results):
     """Confirm a hold made by the test at the same instant as another process acts."""
-    from bmstui.errors import BookingError
+    from bmstui.domain.errors import BookingError
     from bmstui.services import sales
 
     _open(url)
@@ -159,7 +160,7 @@ def confirm_at_barrier(url, token, barrier, results):
 
 
 def cancel_show_at_barrier(url, show_id, barrier, results):
-    from bmstui.errors import BookingError
+    from bmstui.domain.errors import BookingError
     from bmstui.services import scheduling
 
     _open(url)
@@ -179,10 +180,10 @@ def _far_window():
 
 
 def _count_retries(counts) -> None:
-    """Count, in this process, every error ``bmstui.db.transaction`` decides to retry, by MySQL
+    """Count, in this process, every error ``bmstui.store.db.transaction`` decides to retry, by MySQL
     error number (1213: deadlock, or on Galera a certification failure or brute-force abort).
     It wraps the retry decision, so what is retried and how stays exactly bmstui's."""
-    from bmstui import db
+    from bmstui.store import db
 
     decide = db._retryable
 
@@ -203,7 +204,7 @@ def cluster_counter(url, node, show_id, labels, seconds, seed, barrier, results)
     transaction retries counted by error number."""
     from collections import Counter
 
-    from bmstui.errors import BookingError
+    from bmstui.domain.errors import BookingError
     from bmstui.services import sales, seating
 
     rng = random.Random(seed)
@@ -250,10 +251,10 @@ def counter_on_orders(url, conn):
     """A long-lived counter taking ('hold', show_id, labels) orders over a pipe; answers
     ('held', labels it was told, labels the database shows under its token) then releases, or
     (error class, message). ('stop',) ends it. Its seat maps stay cached between orders."""
-    from bmstui.db import database
-    from bmstui.errors import BookingError
-    from bmstui.models import Seat, ShowSeat
+    from bmstui.domain.errors import BookingError
     from bmstui.services import seating
+    from bmstui.store.db import database
+    from bmstui.store.models import Seat, ShowSeat
 
     _open(url)
     while True:

@@ -13,13 +13,13 @@ from datetime import datetime
 
 from peewee import JOIN
 
-from bmstui.actors import Administrator
 from bmstui.config import get_settings
-from bmstui.db import database, now_sql, parse_db_datetime
-from bmstui.errors import BookingError, shown
-from bmstui.ids import parse_optional_moment
-from bmstui.models import AuditEvent, Booking, Operator
-from bmstui.services.seat_lookup import clean_text
+from bmstui.domain.actors import Administrator
+from bmstui.domain.errors import BookingError, shown
+from bmstui.domain.ids import parse_optional_moment
+from bmstui.domain.text import clean_text
+from bmstui.store.db import database, now_sql, parse_db_datetime
+from bmstui.store.models import AuditEvent, Booking, Operator
 
 # What each kind of row means, for filters and the browser's legend.
 KINDS = {

@@ -12,13 +12,14 @@ from decimal import Decimal
 
 import peewee as pw
 
-from bmstui.db import database
-from bmstui.errors import BookingError, BookingNotFound, HoldNotFound, NotFound, shown
-from bmstui.ids import parse_id
-from bmstui.models import Booking as BookingRow
-from bmstui.models import BookingSeat, Coupon, Payment, Refund, Seat, ShowSeat
-from bmstui.pricing import money
-from bmstui.services.seat_lookup import check_token, plain_text
+from bmstui.domain.errors import BookingError, BookingNotFound, HoldNotFound, NotFound, shown
+from bmstui.domain.ids import parse_id
+from bmstui.domain.pricing import money
+from bmstui.domain.requests import check_token
+from bmstui.domain.text import plain_text
+from bmstui.store.db import database
+from bmstui.store.models import Booking as BookingRow
+from bmstui.store.models import BookingSeat, Coupon, Payment, Refund, Seat, ShowSeat
 
 MAX_RESULTS = 500  # a lookup lists at most this many bookings
 

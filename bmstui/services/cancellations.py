@@ -16,11 +16,10 @@ from decimal import Decimal
 
 from peewee import fn
 
-from bmstui import refund_policy
-from bmstui.actors import Administrator
 from bmstui.config import Settings, get_settings
-from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
-from bmstui.errors import (
+from bmstui.domain import refund_policy
+from bmstui.domain.actors import Administrator
+from bmstui.domain.errors import (
     BookingError,
     BookingNotFound,
     CancellationClosed,
@@ -28,15 +27,17 @@ from bmstui.errors import (
     NotAuthorized,
     join_labels,
 )
-from bmstui.ids import parse_id
-from bmstui.models import Booking as BookingRow
-from bmstui.models import BookingSeat, Payment, Screen, Show, ShowSeat, Theater
-from bmstui.models import Refund as RefundRow
-from bmstui.pricing import money, rupees
+from bmstui.domain.ids import parse_id
+from bmstui.domain.pricing import money, rupees
+from bmstui.domain.requests import normalise_labels
+from bmstui.domain.text import plain_text
 from bmstui.services import audit, zones
 from bmstui.services.bookings import normalise_code
 from bmstui.services.operators import operator_fk, require_actor, require_manager
-from bmstui.services.seat_lookup import normalise_labels, plain_text
+from bmstui.store.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
+from bmstui.store.models import Booking as BookingRow
+from bmstui.store.models import BookingSeat, Payment, Screen, Show, ShowSeat, Theater
+from bmstui.store.models import Refund as RefundRow
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from decimal import Decimal
 
 import peewee as pw
 
-from bmstui.clock import to_local
-from bmstui.db import database, now_sql
-from bmstui.errors import ShowNotFound
-from bmstui.ids import parse_id, parse_optional_day, parse_optional_id
-from bmstui.models import City, Movie, Screen, Show, ShowSeat, Theater
+from bmstui.domain.clock import to_local
+from bmstui.domain.errors import ShowNotFound
+from bmstui.domain.ids import parse_id, parse_optional_day, parse_optional_id
 from bmstui.services import zones
+from bmstui.store.db import database, now_sql
+from bmstui.store.models import City, Movie, Screen, Show, ShowSeat, Theater
+from bmstui.store.seat_sql import free_seat_condition  # noqa: F401  (importable here too)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def movies(
     day = parse_optional_day(day)
     playing = _upcoming_shows(city_id=city_id, theater_id=theater_id, day=day).select(Show.movie)
     rows = Movie.select().where(Movie.active & Movie.id.in_(playing)).order_by(Movie.title)
-    from bmstui.services.seat_lookup import clean_text
+    from bmstui.domain.text import clean_text
 
     if query:  # matched literally: peewee escapes % and _ in contains()
         rows = rows.where(Movie.title.contains(clean_text(query).strip()))
@@ -147,13 +148,6 @@ def movies(
                       m.synopsis, bool(m.active))
             for m in rows
         ]
-
-
-def free_seat_condition() -> pw.Expression:
-    """A show seat anyone may take now: available, or held with the hold run out."""
-    return (ShowSeat.status == "available") | (
-        (ShowSeat.status == "held") & (ShowSeat.held_until <= now_sql())
-    )
 
 
 def show(show_id: int) -> ShowInfo:

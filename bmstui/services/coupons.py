@@ -14,15 +14,15 @@ from decimal import Decimal
 
 import peewee as pw
 
-from bmstui.coupon_rules import COUPON_KINDS, CouponInfo, discount, refusal, unknown
-from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
-from bmstui.errors import BookingError, CouponInvalid, shown
-from bmstui.ids import parse_optional_moment
-from bmstui.models import Coupon, CouponUse
-from bmstui.money_input import parse_amount, parse_optional_amount
-from bmstui.pricing import money
+from bmstui.domain.coupon_rules import COUPON_KINDS, CouponInfo, discount, refusal, unknown
+from bmstui.domain.errors import BookingError, CouponInvalid, shown
+from bmstui.domain.ids import parse_optional_moment
+from bmstui.domain.money_input import parse_amount, parse_optional_amount
+from bmstui.domain.pricing import money
+from bmstui.domain.text import clean_text
 from bmstui.services import audit
-from bmstui.services.seat_lookup import clean_text
+from bmstui.store.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
+from bmstui.store.models import Coupon, CouponUse
 
 
 def normalise_code(code) -> str:

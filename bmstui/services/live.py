@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bmstui import seat_sql
-from bmstui.db import database, is_mysql, parse_db_datetime
-from bmstui.ids import parse_moment
-from bmstui.services.seat_lookup import check_show_id, check_token, db_clock
+from bmstui.domain.ids import parse_moment
+from bmstui.domain.requests import check_show_id, check_token
 from bmstui.services.seating import SeatState, seat_map, sweep
+from bmstui.store import seat_sql
+from bmstui.store.db import database, db_clock, is_mysql, parse_db_datetime
 
 # Longer than a write of the seat protocol can sit between its statement and its COMMIT: on
 # MariaDB a lock wait is bounded at 5 s and every transaction is a few statements; on SQLite a

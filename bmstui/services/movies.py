@@ -14,14 +14,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import peewee as pw
 
-from bmstui.db import database, is_mysql, transaction
-from bmstui.errors import BookingError, NotFound
-from bmstui.ids import parse_id
-from bmstui.models import Movie
+from bmstui.domain.errors import BookingError, NotFound
+from bmstui.domain.ids import parse_id
+from bmstui.domain.text import clean_text
 from bmstui.services import audit
 from bmstui.services.catalog import MovieInfo
 from bmstui.services.operators import require_manager
-from bmstui.services.seat_lookup import clean_text
+from bmstui.store.db import database, is_mysql, transaction
+from bmstui.store.models import Movie
 
 # CBFC certificates: U, UA (with its 2024 age bands UA7+, UA13+, UA16+), A, S (specialised).
 CERTIFICATES = ("U", "UA", "UA7+", "UA13+", "UA16+", "A", "S")

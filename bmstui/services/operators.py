@@ -14,14 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bmstui.actors import Administrator
-from bmstui.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
-from bmstui.errors import BookingError, LoginFailed, NotAuthorized, NotFound, shown
-from bmstui.ids import parse_id
-from bmstui.models import ROLES, Operator
-from bmstui.passwords import hash_password, verify_password
+from bmstui.domain.actors import Administrator
+from bmstui.domain.errors import BookingError, LoginFailed, NotAuthorized, NotFound, shown
+from bmstui.domain.ids import parse_id
+from bmstui.domain.passwords import hash_password, verify_password
+from bmstui.domain.text import clean_text
 from bmstui.services import audit
-from bmstui.services.seat_lookup import clean_text
+from bmstui.store.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
+from bmstui.store.models import ROLES, Operator
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 5
@@ -59,6 +59,18 @@ def _find(operator) -> Operator | None:
             return Operator.get_or_none(Operator.id == operator)
     with database.connection_context():
         return Operator.get_or_none(Operator.name == clean_text(operator).strip())
+
+
+def operator_id_of(operator) -> int | None:
+    """The operator id a hold or sale records: from an operator's row or info (trusted, no
+    query), an id or a name (looked up like every operator lookup, by ``_find``); None for
+    nobody, the administrator, or an unknown id or name."""
+    if operator is None or isinstance(operator, bool | Administrator):
+        return None
+    if isinstance(operator, OperatorInfo | Operator):
+        return operator.id
+    row = _find(operator)
+    return row.id if row else None
 
 
 def get(operator) -> OperatorInfo:

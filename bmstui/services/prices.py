@@ -11,15 +11,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from bmstui import pricing
-from bmstui.clock import to_local
-from bmstui.db import database
-from bmstui.errors import InvalidSeats, ShowNotFound
-from bmstui.ids import parse_moment
-from bmstui.models import Movie, PricingRule, Screen, Seat, SeatTypePrice, Show, ShowSeat, Theater
-from bmstui.pricing import money, rupees
+from bmstui.domain import pricing
+from bmstui.domain.clock import to_local
+from bmstui.domain.errors import InvalidSeats, ShowNotFound
+from bmstui.domain.ids import parse_moment
+from bmstui.domain.pricing import money, rupees
+from bmstui.domain.requests import check_show_id
+from bmstui.domain.text import clean_text
 from bmstui.services import zones
-from bmstui.services.seat_lookup import check_show_id, clean_text
+from bmstui.store.db import database
+from bmstui.store.models import (
+    Movie,
+    PricingRule,
+    Screen,
+    Seat,
+    SeatTypePrice,
+    Show,
+    ShowSeat,
+    Theater,
+)
 
 
 @dataclass(frozen=True)

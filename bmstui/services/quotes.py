@@ -10,22 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bmstui.coupon_rules import CouponInfo
-from bmstui.db import database, now_sql
-from bmstui.errors import BookingError, HoldExpired
-from bmstui.models import Hold as HoldRow
-from bmstui.models import Seat, ShowSeat
-from bmstui.pricing import money, rupees, subtotals
+from bmstui.domain.coupon_rules import CouponInfo
+from bmstui.domain.errors import BookingError, HoldExpired
+from bmstui.domain.pricing import money, rupees, subtotals
+from bmstui.domain.requests import check_show_id, check_token, normalise_labels
 from bmstui.services import coupons, prices
 from bmstui.services.bookings import customer_of
-from bmstui.services.seat_lookup import (
-    check_count,
-    check_show_id,
-    check_token,
-    normalise_labels,
-    resolve,
-)
+from bmstui.services.seat_index import resolve
+from bmstui.services.seat_refusals import check_count
 from bmstui.services.seating import live_hold
+from bmstui.store.db import database, now_sql
+from bmstui.store.models import Hold as HoldRow
+from bmstui.store.models import Seat, ShowSeat
 
 SeatLine = tuple[int, str, str, Decimal]  # show seat id, label, seat type, price
 

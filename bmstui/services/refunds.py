@@ -12,16 +12,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bmstui.config import get_settings
-from bmstui.db import database, now_sql, parse_db_datetime, transaction
-from bmstui.errors import BookingError
-from bmstui.models import Payment
-from bmstui.models import Refund as RefundRow
-from bmstui.money_input import parse_amount
-from bmstui.pricing import money, rupees
+from bmstui.domain.errors import BookingError
+from bmstui.domain.money_input import parse_amount
+from bmstui.domain.pricing import money, rupees
+from bmstui.domain.text import plain_text
 from bmstui.services import audit
 from bmstui.services.cancellations import Refund, _booking_row, refunded_so_far
 from bmstui.services.operators import operator_fk, require_manager
-from bmstui.services.seat_lookup import plain_text
+from bmstui.store.db import database, now_sql, parse_db_datetime, transaction
+from bmstui.store.models import Payment
+from bmstui.store.models import Refund as RefundRow
 
 
 def refundable(code) -> Decimal:

@@ -33,11 +33,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import peewee as pw
 
-from bmstui.clock import to_local
-from bmstui.db import database
-from bmstui.errors import BookingError, shown
-from bmstui.ids import MAX_ID, parse_count, parse_day, parse_id, parse_moment
-from bmstui.models import (
+from bmstui.domain.clock import to_local
+from bmstui.domain.errors import BookingError, shown
+from bmstui.domain.ids import MAX_ID, parse_count, parse_day, parse_id, parse_moment
+from bmstui.domain.pricing import money
+from bmstui.domain.text import clean_text
+from bmstui.export.report_csv import to_csv  # noqa: F401 -- part of the reports API
+from bmstui.services import operators, zones
+from bmstui.store.db import database
+from bmstui.store.models import (
     PAYMENT_METHODS,
     Booking,
     City,
@@ -50,10 +54,6 @@ from bmstui.models import (
     ShowSeat,
     Theater,
 )
-from bmstui.pricing import money
-from bmstui.report_csv import to_csv  # noqa: F401 -- part of the reports API
-from bmstui.services import operators, zones
-from bmstui.services.seat_lookup import clean_text
 
 NO_OPERATOR = "(no operator)"  # sales and refunds made by scripts or the command line
 TOTAL = "Total"

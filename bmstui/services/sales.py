@@ -18,10 +18,9 @@ from decimal import Decimal
 
 import peewee as pw
 
-from bmstui import payments
 from bmstui.config import get_settings
-from bmstui.db import RETRY_BUDGET_SECONDS, database, now_sql, transaction
-from bmstui.errors import (
+from bmstui.domain.actors import is_administrator
+from bmstui.domain.errors import (
     BookingClosed,
     BookingError,
     ConnectionLost,
@@ -33,11 +32,10 @@ from bmstui.errors import (
     TenderedInvalid,
     shown,
 )
-from bmstui.models import PAYMENT_METHODS, BookingSeat, Payment, Show, ShowSeat
-from bmstui.models import Booking as BookingRow
-from bmstui.models import Hold as HoldRow
-from bmstui.money_input import parse_amount
+from bmstui.domain.money_input import parse_amount
+from bmstui.domain.requests import check_token
 from bmstui.services import audit, coupons
+from bmstui.services import gateway as payments
 from bmstui.services.bookings import (  # noqa: F401 -- re-exported: the published API
     Booking,
     PaymentInfo,
@@ -49,11 +47,14 @@ from bmstui.services.bookings import (  # noqa: F401 -- re-exported: the publish
     phone_digits,
 )
 from bmstui.services.cancellations import Refund, RefundQuote, cancel, refund_quote  # noqa: F401
+from bmstui.services.operators import operator_id_of
 from bmstui.services.quotes import Quote, QuoteLine, held_seats, quote  # noqa: F401
 from bmstui.services.refunds import refund, refundable  # noqa: F401
-from bmstui.actors import is_administrator
-from bmstui.services.seat_lookup import check_token, operator_id_of
 from bmstui.services.seating import forget
+from bmstui.store.db import RETRY_BUDGET_SECONDS, database, now_sql, transaction
+from bmstui.store.models import PAYMENT_METHODS, BookingSeat, Payment, Show, ShowSeat
+from bmstui.store.models import Booking as BookingRow
+from bmstui.store.models import Hold as HoldRow
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
 

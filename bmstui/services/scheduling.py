@@ -17,17 +17,17 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from bmstui.clock import to_local, to_utc
 from bmstui.config import get_settings
-from bmstui.db import database, db_now, is_mysql, now_sql, transaction
-from bmstui.errors import BookingError, NotFound, ShowNotFound, shown
-from bmstui.ids import parse_id, parse_moment, parse_optional_id
-from bmstui.models import Booking, Hold, Movie, Screen, Show, ShowSeat, Theater
-from bmstui.seeding import create_show_seats
+from bmstui.domain.clock import to_local, to_utc
+from bmstui.domain.errors import BookingError, NotFound, ShowNotFound, shown
+from bmstui.domain.ids import parse_id, parse_moment, parse_optional_id
 from bmstui.services import audit, prices, zones
 from bmstui.services.cancellations import Refund, carry_out, full_refund_plan
 from bmstui.services.operators import require_manager
-from bmstui.services.seat_lookup import forget_show
+from bmstui.services.seat_index import forget_show
+from bmstui.store.db import database, db_now, is_mysql, now_sql, transaction
+from bmstui.store.models import Booking, Hold, Movie, Screen, Show, ShowSeat, Theater
+from bmstui.store.seeding import create_show_seats
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def schedule_of_day(day, *, theater_id: int | None = None,
 
 def local_start(screen_id, local: datetime) -> datetime:
     """The naive UTC instant of wall time ``local`` at the screen's theater, by that date's
-    rules (see ``bmstui.clock.to_utc`` for the hour skipped or repeated by a clock change)."""
+    rules (see ``bmstui.domain.clock.to_utc`` for the hour skipped or repeated by a clock change)."""
     screen_id = parse_id(screen_id, "screen")
     if isinstance(local, datetime):  # a wall time: its zone, if any, is not what it means
         local = local.replace(tzinfo=None)

@@ -4,7 +4,7 @@ A hold is committed state with an expiry by the database clock, never a transact
 while the customer pays. Every write locks the show-seat rows by primary key in ascending id
 order (hold, extend, release, confirm and sweep alike), so two counters can never deadlock on
 each other's seats; the rare deadlock or lock timeout that remains is retried whole by
-``bmstui.db.transaction``. An expired hold is free to every later hold whether or not anyone
+``bmstui.store.db.transaction``. An expired hold is free to every later hold whether or not anyone
 swept it, so a counter that crashed loses its seats when its countdown ends.
 """
 
@@ -18,18 +18,8 @@ from decimal import Decimal
 
 import peewee as pw
 
-from bmstui import seat_sql
 from bmstui.config import get_settings
-from bmstui.db import (
-    database,
-    is_mysql,
-    mysql_error_code,
-    now_sql,
-    parse_db_datetime,
-    supports_returning,
-    transaction,
-)
-from bmstui.errors import (
+from bmstui.domain.errors import (
     BookingClosed,
     HoldExpired,
     HoldNotFound,
@@ -37,26 +27,26 @@ from bmstui.errors import (
     SeatsUnavailable,
     ShowNotFound,
 )
-from bmstui.models import Hold as HoldRow
-from bmstui.models import Seat, Show, ShowSeat
-from bmstui.pricing import money
+from bmstui.domain.pricing import money
+from bmstui.domain.requests import check_show_id, check_token, normalise_labels, seconds_of
+from bmstui.domain.text import plain_text
 from bmstui.services.catalog import free_seat_condition
-from bmstui.services.seat_lookup import (
-    check_count,
-    check_show_id,
-    check_token,
-    contested_labels,
+from bmstui.services.operators import operator_id_of
+from bmstui.services.seat_index import forget_show, index_is_stale, resolve
+from bmstui.services.seat_refusals import check_count, contested_labels, show_refusal, taken_labels
+from bmstui.store import seat_sql
+from bmstui.store.db import (
+    database,
     db_clock,
-    forget_show,
-    index_is_stale,
-    normalise_labels,
-    operator_id_of,
-    plain_text,
-    resolve,
-    seconds_of,
-    show_refusal,
-    taken_labels,
+    is_mysql,
+    mysql_error_code,
+    now_sql,
+    parse_db_datetime,
+    supports_returning,
+    transaction,
 )
+from bmstui.store.models import Hold as HoldRow
+from bmstui.store.models import Seat, Show, ShowSeat
 
 
 @dataclass(frozen=True)

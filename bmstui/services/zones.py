@@ -12,11 +12,11 @@ from datetime import date
 
 import peewee as pw
 
-from bmstui import clock
-from bmstui.db import database
-from bmstui.errors import BookingError, NotFound
-from bmstui.ids import parse_id
-from bmstui.models import Screen, Show, Theater
+from bmstui.domain import clock
+from bmstui.domain.errors import BookingError, NotFound
+from bmstui.domain.ids import parse_id
+from bmstui.store.db import database
+from bmstui.store.models import Screen, Show, Theater
 
 
 def resolve(stored: str, theater: str = "") -> str:

@@ -1,0 +1,192 @@
+"""The bodies of the ``bmstui`` subcommands (argument parsing lives in bmstui.cli.entry)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timezone
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+import bmstui
+from bmstui.bench.common import seed_with_progress
+from bmstui.cli.registry import command
+from bmstui.config import get_settings, mask_url
+from bmstui.domain.errors import DatabaseUnavailable
+
+console = Console()
+
+
+def ensure_ready_for_tui() -> None:
+    """Quick start: an empty *default* (embedded) database gets the schema and demo catalog.
+
+    A configured server database is never seeded behind anyone's back; it gets a hint instead.
+    """
+    from bmstui.store.migrations import pending
+    from bmstui.store.schema import schema_missing
+
+    settings = get_settings()
+    bmstui.open_database()
+    missing = schema_missing()
+    if not missing:
+        todo = pending()
+        if todo and settings.database_url:  # a shared server: upgraded on purpose, once
+            raise DatabaseUnavailable(
+                mask_url(settings.resolved_database_url),
+                f"the schema is older than this version ({'; '.join(todo[:3])})",
+                "run `bmstui db init` once, from one machine, to bring it up to date")
+        if todo:  # this machine's own embedded file: bring it up to date now
+            bmstui.create_schema()
+        return
+    if settings.database_url:
+        raise DatabaseUnavailable(
+            mask_url(settings.resolved_database_url),
+            f"schema missing ({len(missing)} tables)",
+            "run `bmstui db init` (and `bmstui db seed` for the demo catalog)",
+        )
+    console.print("First start: creating the embedded database with the demo catalog…")
+    bmstui.create_schema()
+    report, _ = seed_with_progress()
+    print_demo_operators(report)
+    if report.operators and sys.stdin.isatty():
+        input("Note the passwords, then press enter to open the box office… ")
+
+
+@command("tui")
+def run_tui(args) -> int:
+    ensure_ready_for_tui()
+    from screens.app import BoxOfficeApp
+    from screens.exit_path import run_counter
+
+    # SIGTERM/SIGHUP end it like ctrl+q; however it ends, its hold is released.
+    return run_counter(BoxOfficeApp(settings=get_settings(), handle_signals=True))
+
+
+@command("db init")
+def db_init(args) -> int:
+    bmstui.open_database(create=True)
+    bmstui.create_schema()
+    console.print(f"Schema ready in {mask_url(get_settings().resolved_database_url)}")
+    return 0
+
+
+@command("db seed")
+def db_seed(args) -> int:
+    bmstui.open_database(create=True)
+    bmstui.create_schema()
+    report, seconds = seed_with_progress(scale=args.scale, days=args.days)
+    console.print(
+        f"Added {report.cities} cities, {report.theaters} theaters, {report.screens} screens, "
+        f"{report.seats} seats, {report.movies} movies, {report.shows} shows, "
+        f"{report.show_seats:,} show seats in {seconds:.1f} s"
+    )
+    print_demo_operators(report)
+    return 0
+
+
+def print_demo_operators(report) -> None:
+    """The demo operators' passwords exist only in this output: they are stored hashed."""
+    if not report.operators:
+        return
+    table = Table(title="Demo operators (shown once: note the passwords now)",
+                  title_justify="left")
+    for column in ("Operator", "Role", "Password"):
+        table.add_column(column)
+    for name, role, password in report.operators:
+        table.add_row(name, role, password)
+    console.print(table)
+
+
+def _zone_rows(checks: Table, settings, problems: list[str], most: int = 20) -> None:
+    """The chain's default time zone and each theater's (times are shown in these)."""
+    from bmstui.domain.clock import default_zone_name
+    from bmstui.domain.errors import BookingError
+    from bmstui.services.zones import resolve
+    from bmstui.store.db import database
+    from bmstui.store.models import City, Theater
+
+    chain = default_zone_name()
+    checks.add_row("time zone", f"{chain} (chain default, from "
+                   f"{'cinema.timezone' if settings.timezone else 'this machine'})")
+    with database.connection_context():
+        theaters = list(Theater.select(City.name, Theater.name, Theater.timezone).join(City)
+                        .order_by(City.name, Theater.name).tuples())
+    for city, name, stored in theaters[:most]:
+        try:
+            shown = resolve(stored) + ("" if stored else " (chain default)")
+        except BookingError as exc:  # a zone this machine does not know: said, not a crash
+            shown = f"unknown {stored!r}"
+            problems.append(f"theater {name}: {exc}")
+        checks.add_row("", f"{city} / {name}: {shown}")
+    if len(theaters) > most:
+        checks.add_row("", f"… and {len(theaters) - most} more theaters")
+
+
+@command("doctor")
+def doctor(args) -> int:
+    from bmstui.store.db import database, db_now, is_mysql
+    from bmstui.store.schema import schema_missing
+
+    settings = get_settings()
+    url = settings.resolved_database_url
+    checks = Table(show_header=False, box=None, padding=(0, 2))
+    checks.add_row("config", settings.source)
+    checks.add_row("terminal", settings.terminal)
+    checks.add_row("database", mask_url(url))
+    from bmstui.logs import log_file
+
+    checks.add_row("log file", Text(str(log_file(settings)), overflow="fold"))  # whole
+    bmstui.open_database()  # raises the one-line DatabaseUnavailable when unreachable
+    problems = []
+    with database.connection_context():
+        if is_mysql():
+            version = database.execute_sql("SELECT VERSION()").fetchone()[0]
+        else:
+            version = "SQLite " + database.execute_sql("SELECT sqlite_version()").fetchone()[0]
+        checks.add_row("reachable", f"yes ({version})")
+        before = time.time()
+        server_now = db_now()
+        after = time.time()
+    local_now = datetime.fromtimestamp((before + after) / 2, timezone.utc).replace(tzinfo=None)
+    offset = (server_now - local_now).total_seconds()
+    checks.add_row("clock offset", f"{offset:+.3f} s (database minus this machine)")
+    if abs(offset) > 5:
+        problems.append(
+            "this machine's clock is off by more than 5 s; holds still expire correctly "
+            "(the database clock decides) but countdowns shown here may look odd"
+        )
+    missing = schema_missing()
+    if missing:
+        checks.add_row("schema", f"missing {len(missing)} tables: {', '.join(missing[:5])}…")
+        problems.append("schema incomplete: run `bmstui db init`")
+    else:
+        from bmstui.store.models import Show, ShowSeat
+
+        with database.connection_context():
+            shows = Show.select().count()
+            seats = ShowSeat.select().count()
+        checks.add_row("schema", f"present ({shows} shows, {seats:,} show seats)")
+        _zone_rows(checks, settings, problems)
+    console.print(checks)
+    if problems:
+        for problem in problems:
+            console.print(f"[yellow]![/] {problem}")
+        console.print("[bold yellow]Verdict: usable, with warnings above[/]")
+        return 1 if missing else 0
+    console.print("[bold green]Verdict: healthy[/]")
+    return 0
+
+
+@command("sweep")
+def sweep(args) -> int:
+    from bmstui.services import seating
+
+    bmstui.open_database()
+    while True:
+        freed = seating.sweep()
+        console.print(f"{datetime.now():%H:%M:%S} freed {freed} expired held seats")
+        if not args.every:
+            return 0
+        time.sleep(args.every)

@@ -1,0 +1,2 @@
+"""What leaves the system as a file: tickets (text, SVG) and CSV reports.
+"""

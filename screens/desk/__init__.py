@@ -1,0 +1,3 @@
+"""The manager's desk and its panes: schedule, reports, audit trail, movies, coupons,
+operators.
+"""

@@ -1,0 +1,2 @@
+"""The sale flow: city, movies, seats, checkout, ticket.
+"""

@@ -1,0 +1,2 @@
+"""Widgets shared by several screens: the seat grid, the admin form.
+"""
