@@ -378,3 +378,17 @@ async def test_the_desks_schedule_types_and_shows_each_theaters_wall_clock(empty
     with database.connection_context():
         made = Show.select().where(Show.id.not_in([late, early])).get()
     assert made.starts_at == midnight.replace(hour=22)
+
+
+def test_the_chains_today_is_its_theaters_zone_unless_configured(demo_db, settings):
+    """A server on UTC must not name the wrong day "today" for a chain whose theaters are all
+    in India (between 18:30 and 24:00 UTC, India's today is UTC's tomorrow)."""
+    from bmstui.services import zones
+
+    zones._chain_cache.clear()
+    settings(timezone="")
+    assert zones.chain_zone() == "Asia/Kolkata"  # every demo theater is there
+    assert zones.today() == datetime.now(ZoneInfo("Asia/Kolkata")).date()
+    settings(timezone="America/New_York")
+    assert zones.chain_zone() == "America/New_York"
+    assert zones.today() == datetime.now(ZoneInfo("America/New_York")).date()

@@ -16,9 +16,10 @@ from rich.table import Table
 import bmstui
 from bmstui.cli.registry import command
 from bmstui.domain.actors import administrator
-from bmstui.domain.clock import local_today, to_local, utc_range_of_local_day
+from bmstui.domain.clock import to_local, utc_range_of_local_day
 from bmstui.domain.errors import BookingError
 from bmstui.domain.pricing import rupees
+from bmstui.services import zones
 from bmstui.store.db import database
 from bmstui.store.models import Movie, Screen, Theater
 
@@ -122,7 +123,7 @@ def show_list(args) -> int:
     from bmstui.services import scheduling
 
     bmstui.open_database()
-    first = args.date or local_today(None)
+    first = args.date or zones.today()
     theater_id = None
     if args.theater:
         with database.connection_context():

@@ -19,10 +19,11 @@ from pathlib import Path
 import bmstui
 from bmstui.cli.registry import command
 from bmstui.domain.actors import administrator
-from bmstui.domain.clock import local_today, to_local, to_utc, utc_range_of_local_day
+from bmstui.domain.clock import to_local, to_utc, utc_range_of_local_day
 from bmstui.domain.errors import BookingError
 from bmstui.domain.pricing import rupees
 from bmstui.domain.report_chart import bars
+from bmstui.services import zones
 
 CHART_WIDTH = 40
 LABEL_WIDTH = 40
@@ -110,14 +111,21 @@ def parse_local_time(text: str, flag: str) -> datetime:
     """A date or date-time (2026-12-31T14:00) on the chain's clock -> naive UTC, or
     BookingError."""
     try:
-        return to_utc(datetime.fromisoformat(text.strip()).replace(tzinfo=None), None)
+        return to_utc(datetime.fromisoformat(text.strip()).replace(tzinfo=None),
+                      zones.chain_zone())
     except ValueError:
         raise BookingError(f"{flag}: not a date/time: {text[:40]!r} (use YYYY-MM-DDTHH:MM, "
                            f"e.g. 2026-12-31T14:00)") from None
 
 
+def _today() -> date:
+    """The chain's today (its theaters' zone unless [cinema] timezone says): needs the catalog."""
+    bmstui.open_database()
+    return zones.today()
+
+
 def _days(args) -> tuple[date, date]:
-    first = parse_day(args.day_from, "--from", local_today(None))
+    first = parse_day(args.day_from, "--from", None) if args.day_from else _today()
     return first, parse_day(args.day_to, "--to", first)
 
 
@@ -174,11 +182,13 @@ def _period(first: date, last: date) -> str:
 def report_shift(args) -> int:
     from bmstui.services import reports
 
-    day = parse_day(args.date, "--date", local_today(None))
+    day = parse_day(args.date, "--date", None) if args.date else _today()
     window = {"day_from": day}  # the day of each theater's zone
     title = f"Shift {day:%a %d %b %Y} (each theater's local day)"
     if args.since or args.until:  # a window on the chain's clock
-        since, until = utc_range_of_local_day(day, None)
+        bmstui.open_database()
+        chain = zones.chain_zone()
+        since, until = utc_range_of_local_day(day, chain)
         if args.since:
             since = parse_local_time(args.since, "--from")
         if args.until:
@@ -186,8 +196,8 @@ def report_shift(args) -> int:
         if until <= since:
             raise BookingError("--to must be after --from")
         window = {"since": since, "until": until}
-        title = (f"Shift {to_local(since, None):%a %d %b %Y %H:%M} – "
-                 f"{to_local(until, None):%a %d %b %Y %H:%M}")
+        title = (f"Shift {to_local(since, chain):%a %d %b %Y %H:%M} – "
+                 f"{to_local(until, chain):%a %d %b %Y %H:%M}")
     terminal = _counter(args)
     bmstui.open_database()
     lines = reports.shift(**window, operator=args.operator, terminal=terminal,

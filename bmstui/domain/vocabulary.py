@@ -3,7 +3,7 @@ the longest text each stored name may have.
 
 Each status is a ``StrEnum``: its members *are* the strings stored in the database (so a row's
 ``"held"`` equals ``SeatStatus.HELD`` and old code comparing strings keeps working), and each
-has one display ``title`` for every screen, report and CSV.
+has one display ``title()`` for every screen, report and CSV.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from enum import StrEnum
 
 
 class _Titled(StrEnum):
-    @property
-    def title(self) -> str:  # type: ignore[override]  (str.title is shadowed on purpose)
+    def title(self) -> str:
+        """The one display title (``str.title`` kept as a method, so code that titles a stored
+        string gets the same words: "UPI", not "Upi")."""
         return _TITLES.get(self, self.value.replace("_", " ").capitalize())
 
 

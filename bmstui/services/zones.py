@@ -7,11 +7,13 @@ handful of zones at most, so the condition is a short OR of (zone's theaters, zo
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import date
 
 import peewee as pw
 
+from bmstui.config import get_settings
 from bmstui.domain import clock
 from bmstui.domain.errors import BookingError, NotFound
 from bmstui.domain.ids import parse_id
@@ -26,6 +28,42 @@ def resolve(stored: str, theater: str = "") -> str:
     except ValueError as exc:
         where = f"{theater}: " if theater else ""
         raise BookingError(f"{where}{exc}; fix the theater's timezone in the catalog") from None
+
+
+_CHAIN_ZONE_SECONDS = 300.0
+_chain_cache: dict[str, tuple[float, str]] = {}
+
+
+def chain_zone() -> str:
+    """The zone whose calendar names "today" for the whole chain (day pickers, the default day
+    of a report): ``[cinema] timezone`` when set; else the one zone all theaters are in (a
+    chain in one country need not configure it, and a server clock on UTC must not move its
+    Today to the wrong date); else this machine's. Never raises: a database that cannot be
+    read gives the machine's zone (it is only a default)."""
+    configured = get_settings().timezone.strip()
+    if configured:
+        return clock.zone_name(configured)
+    if database.obj is None:  # no database bound yet: only the machine can say
+        return clock.zone_name(None)
+    key = getattr(database.obj, "bmstui_url", "")
+    cached = _chain_cache.get(key)
+    if cached and time.monotonic() - cached[0] < _CHAIN_ZONE_SECONDS:
+        return cached[1]
+    try:
+        with database.connection_context():
+            stored = {value.strip() for (value,) in
+                      Theater.select(Theater.timezone).distinct().tuples()}
+        name = clock.zone_name(stored.pop()) if len(stored) == 1 and "" not in stored else ""
+    except (pw.PeeweeException, ValueError, OSError):
+        return clock.zone_name(None)
+    name = name or clock.zone_name(None)
+    _chain_cache[key] = (time.monotonic(), name)
+    return name
+
+
+def today() -> date:
+    """Today's date in the chain's zone (``chain_zone``): a default, never a decision."""
+    return clock.local_today(chain_zone())
 
 
 def _zone_where(what: str, value, join, column) -> str:

@@ -18,10 +18,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static
 
-from bmstui.domain.clock import local_today
 from bmstui.domain.pricing import rupees
 from bmstui.domain.report_chart import bars
-from bmstui.services import reports
+from bmstui.services import reports, zones
 from screens.background import run_service
 
 KINDS = (
@@ -114,7 +113,7 @@ class ReportsPane(Vertical):
         self.shown: Figures | None = None
 
     def compose(self) -> ComposeResult:
-        today = local_today(None).isoformat()  # the chain's today
+        today = zones.today().isoformat()  # the chain's today
         with Horizontal(classes="pane-filters"):
             yield Select(KINDS, value="shift", allow_blank=False, id="report-kind")
             yield Input(today, placeholder="from YYYY-MM-DD", id="report-from")
@@ -132,7 +131,7 @@ class ReportsPane(Vertical):
             text = self.query_one("#report-to", Input).value.strip()
             return first, date.fromisoformat(text) if text else first
         except ValueError:
-            self.app.notify("Dates are YYYY-MM-DD, e.g. " + local_today(None).isoformat(),
+            self.app.notify("Dates are YYYY-MM-DD, e.g. " + zones.today().isoformat(),
                             severity="warning")
             return None
 

@@ -15,9 +15,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from bmstui.domain.clock import local_today, to_local
+from bmstui.domain.clock import to_local
 from bmstui.domain.pricing import rupees
-from bmstui.services import catalog, scheduling
+from bmstui.services import catalog, scheduling, zones
 from bmstui.store.db import database
 from bmstui.store.models import Movie, Screen, Theater
 from screens.background import explain, run_service
@@ -155,7 +155,7 @@ class SchedulePane(Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.day = local_today(None)  # the chain's today; each theater's own day is listed
+        self.day = zones.today()  # the chain's today; each theater's own day is listed
         self.shows: list[scheduling.ScheduledShow] = []
 
     def compose(self) -> ComposeResult:
@@ -216,7 +216,7 @@ class SchedulePane(Vertical):
             try:
                 self.day = date.fromisoformat(event.value.strip())
             except ValueError:
-                self.app.notify(f"Not a day: {event.value!r} (use {local_today(None)})",
+                self.app.notify(f"Not a day: {event.value!r} (use {zones.today()})",
                                 severity="warning")
                 return
             self.load()

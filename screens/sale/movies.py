@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from bmstui.domain.clock import local_today
-from bmstui.services import catalog
+from bmstui.services import catalog, zones
 from screens.background import run_service
 
 FILTERS = ("day", "language", "genre", "certificate", "theater")
@@ -49,7 +49,7 @@ class MoviesScreen(Screen):
         yield Header()
         # The day picker's names (Today, Tomorrow) are the chain's days; the filter itself
         # takes each theater's own local day (catalog.shows/movies).
-        today = local_today(None)
+        today = zones.today()
         with Horizontal(id="movie-filters"):
             yield Input(placeholder="/ search titles", id="search")
             yield Select(
