@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -207,3 +208,28 @@ def via_proxy(demo_db, backend):
     database.obj.close_all()
     proxy.close()
     bmstui.open_database(demo_db)
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def _system_tier(item) -> bool:
+    """Everything under tests/system, every slow or Galera test wherever it lives, and the
+    MariaDB run of each UI test: the screens are the same on both backends, the services under
+    them are tested on both in tests/services, and driving the app once more on MariaDB is an
+    integration run, not a developer's quick check."""
+    folders = Path(str(item.fspath)).resolve().parents
+    if TESTS / "system" in folders:
+        return True
+    if item.get_closest_marker("slow") or item.get_closest_marker("galera"):
+        return True
+    backend = getattr(getattr(item, "callspec", None), "params", {}).get("backend")
+    return TESTS / "ui" in folders and backend == "mysql"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Mark the system tier; the default run (``addopts = -m "not system"``) leaves it out."""
+    for item in items:
+        if _system_tier(item):
+            item.add_marker(pytest.mark.system)

@@ -20,7 +20,7 @@ from bmstui.store.catalog_source import CatalogImportError, read_catalog_file
 from bmstui.store.db import database, db_now
 from bmstui.store.models import AuditEvent, City, Movie, Screen, Seat, ShowSeat, Theater
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 EXAMPLE = DATA / "examples" / "new-theater.toml"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bmstui.domain.layouts import LayoutError, SeatSpec, parse_layout
 
-LAYOUTS_TOML = Path(__file__).resolve().parent.parent / "data" / "layouts.toml"
+LAYOUTS_TOML = Path(__file__).resolve().parents[2] / "data" / "layouts.toml"
 ALL_TYPES = {"SILVER", "GOLD", "PLATINUM", "DIAMOND"}
 
 

@@ -21,7 +21,7 @@ import pytest
 from bmstui.services import seating
 from tests.ui_support import make_app, open_show, wait_for_checkout
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;?<>]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 
 

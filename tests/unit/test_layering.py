@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 IMPORT_ALL_WITHOUT_TEXTUAL = r"""
 import importlib, pkgutil, sys

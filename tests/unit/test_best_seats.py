@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bmstui.domain.best_seats import best_available
 from bmstui.domain.layouts import parse_layout
 
-LAYOUTS_TOML = Path(__file__).resolve().parent.parent / "data" / "layouts.toml"
+LAYOUTS_TOML = Path(__file__).resolve().parents[2] / "data" / "layouts.toml"
 DEMO_MAPS = {
     layout["name"]: layout["map"]
     for layout in tomllib.loads(LAYOUTS_TOML.read_text(encoding="utf-8"))["layout"]

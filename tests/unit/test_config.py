@@ -23,7 +23,7 @@ from bmstui.config import (
 )
 from bmstui.store.db import make_database
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_TOML = REPO_ROOT / "bmstui.toml"
 
 

@@ -344,7 +344,7 @@ async def test_the_desks_schedule_types_and_shows_each_theaters_wall_clock(empty
 
     from bmstui.services import operators
     from screens.desk.schedule import NewShowForm, SchedulePane
-    from tests.test_ui_manager import open_desk
+    from test_ui_manager import open_desk
     from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
 
     screens = make_chain(TWO_ZONES)

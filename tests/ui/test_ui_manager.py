@@ -19,7 +19,7 @@ from screens.desk.reports import ReportsPane
 from screens.desk.schedule import ConfirmShowAction, NewShowForm, SchedulePane
 from screens.lookup.find import LookupScreen
 from screens.lookup.refund import RefundScreen
-from tests.test_ui_money import text_of
+from test_ui_money import text_of
 from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
 
 PASSWORD = "desk-pass-123"
