@@ -23,11 +23,12 @@ from bmstui.domain.clock import to_local, to_utc, utc_range_of_local_day
 from bmstui.domain.errors import BookingError
 from bmstui.domain.pricing import rupees
 from bmstui.domain.report_chart import bars
+from bmstui.domain.vocabulary import PaymentMethod
 from bmstui.services import zones
 
 CHART_WIDTH = 40
 LABEL_WIDTH = 40
-METHOD_TITLES = {"cash": "Cash", "card": "Card", "upi": "UPI", "netbanking": "Netbanking"}
+METHOD_TITLES = {method: method.title() for method in PaymentMethod}  # the report's columns
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
@@ -213,7 +214,7 @@ def report_shift(args) -> int:
         return [line.operator, str(line.bookings), str(line.tickets),
                 *(amount(line.sales.get(method, Decimal(0))) for method in methods),
                 amount(line.gross), str(line.refunded_tickets), amount(line.refunds_total),
-                amount(line.refunds.get("cash", Decimal(0))), amount(line.net),
+                amount(line.refunds.get(PaymentMethod.CASH, Decimal(0))), amount(line.net),
                 amount(line.cash_expected)]
 
     if lines:

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from bmstui.domain.errors import BookingError, shown
 from bmstui.domain.pricing import rupees
+from bmstui.domain.vocabulary import PaymentMethod
 
 if TYPE_CHECKING:  # the services' answers are printed, never asked for: no import at run time
     from bmstui.services.catalog import ShowInfo
@@ -37,7 +38,7 @@ def ticket(booking: Booking, show: ShowInfo) -> Panel:
     facts.add_row("Total", rupees(booking.total))
     pay = booking.payment
     paid = pay.method.upper()
-    if pay.method == "cash" and pay.tendered is not None:
+    if pay.method == PaymentMethod.CASH and pay.tendered is not None:
         paid += f" — tendered {rupees(pay.tendered)}, change {rupees(pay.change or 0)}"
     elif pay.reference:
         paid += f" — ref {pay.reference}"

@@ -17,6 +17,7 @@ from bmstui.domain.ids import parse_id
 from bmstui.domain.pricing import money
 from bmstui.domain.requests import check_token
 from bmstui.domain.text import plain_text
+from bmstui.domain.vocabulary import TicketStatus
 from bmstui.store.db import database
 from bmstui.store.models import Booking as BookingRow
 from bmstui.store.models import BookingSeat, Coupon, Payment, Refund, Seat, ShowSeat
@@ -91,12 +92,12 @@ def booking_view(booking_id: int) -> Booking:
     coupon = Coupon.get_by_id(row.coupon_id).code if row.coupon_id else ""
     return Booking(
         id=row.id, code=row.code, show_id=row.show_id, status=row.status,
-        labels=tuple(label for label, status in seats if status == "sold"),
+        labels=tuple(label for label, status in seats if status == TicketStatus.SOLD),
         subtotal=money(row.subtotal), discount=money(row.discount), total=money(row.total),
         payment=PaymentInfo(pay.method, pay.amount, pay.tendered, pay.change, pay.reference),
         customer_name=row.customer_name, customer_phone=row.customer_phone,
         terminal=row.terminal, created_at=row.created_at,
-        cancelled=tuple(label for label, status in seats if status == "cancelled"),
+        cancelled=tuple(label for label, status in seats if status == TicketStatus.CANCELLED),
         refunded=money(refunded or 0), coupon=coupon,
     )
 

@@ -31,6 +31,7 @@ from bmstui.domain.ids import parse_id
 from bmstui.domain.pricing import money, rupees
 from bmstui.domain.requests import normalise_labels
 from bmstui.domain.text import plain_text
+from bmstui.domain.vocabulary import BookingStatus, SeatStatus, TicketStatus
 from bmstui.services import audit, zones
 from bmstui.services.bookings import normalise_code
 from bmstui.services.operators import operator_fk, require_actor, require_manager
@@ -96,7 +97,7 @@ def _chosen(row: BookingRow, labels) -> tuple[list, list]:
     """(seat rows to cancel, every seat row of the booking), or why those labels cannot be."""
     seats = list(BookingSeat.select().where(BookingSeat.booking == row.id)
                  .order_by(BookingSeat.show_seat))
-    sold = [seat for seat in seats if seat.status == "sold"]
+    sold = [seat for seat in seats if seat.status == TicketStatus.SOLD]
     if labels is None:
         if not sold:
             raise BookingError(f"Booking {row.code} is already cancelled")
@@ -106,7 +107,7 @@ def _chosen(row: BookingRow, labels) -> tuple[list, list]:
     unknown = [label for label in wanted if label not in by_label]
     if unknown:
         raise InvalidSeats(unknown, f"Not on booking {row.code}: {join_labels(unknown)}")
-    gone = [label for label in wanted if by_label[label].status != "sold"]
+    gone = [label for label in wanted if by_label[label].status != TicketStatus.SOLD]
     if gone:
         raise BookingError(f"Already cancelled on booking {row.code}: {', '.join(gone)}")
     return [by_label[label] for label in wanted], seats
@@ -139,7 +140,7 @@ def _plan(row: BookingRow, labels, now: datetime, settings: Settings, reason: st
     override = not terms.allowed and bool(reason) and overridable
     percent = refund_policy.override_percent(tiers) if override else terms.percent
     chosen_ids = {seat.id for seat in chosen}
-    remaining = [s for s in seats if s.status == "sold" and s.id not in chosen_ids]
+    remaining = [s for s in seats if s.status == TicketStatus.SOLD and s.id not in chosen_ids]
     paid = _paid_for(row, chosen, seats)
     return _Plan(chosen, terms, override, percent, paid,
                  _capped(row, refund_policy.refund_amount(paid, percent)), len(remaining))
@@ -150,7 +151,7 @@ def _paid_for(row: BookingRow, chosen: list, seats: list) -> Decimal:
     cancelled so far, them included) minus share(what was cancelled before), so every split
     adds up to exactly the total."""
     subtotal, total = money(row.subtotal), money(row.total)
-    before = sum((money(s.price) for s in seats if s.status != "sold"), Decimal(0))
+    before = sum((money(s.price) for s in seats if s.status != TicketStatus.SOLD), Decimal(0))
     chosen_sum = sum((money(s.price) for s in chosen), Decimal(0))
     return (refund_policy.paid_share(before + chosen_sum, subtotal, total)
             - refund_policy.paid_share(before, subtotal, total))
@@ -230,7 +231,7 @@ def cancel(code, *, labels=None, operator=None, reason=None) -> Refund:
 
 
 def carry_out(row: BookingRow, plan: _Plan, *, reason: str, operator_id,
-              kind: str, free_to: str = "available") -> Refund:
+              kind: str, free_to: str = SeatStatus.AVAILABLE) -> Refund:
     """Inside the caller's transaction: free the plan's seats (to ``free_to``), mark them
     cancelled, record the refund by the payment's method and the audit row ``kind``."""
     settings = get_settings()
@@ -243,9 +244,9 @@ def carry_out(row: BookingRow, plan: _Plan, *, reason: str, operator_id,
     )
     if freed != len(show_seat_ids):
         raise BookingError(f"Booking {row.code} changed meanwhile; look it up again")
-    BookingSeat.update(status="cancelled").where(
+    BookingSeat.update(status=TicketStatus.CANCELLED).where(
         BookingSeat.id.in_([seat.id for seat in plan.seat_rows])).execute()
-    status = "partially_cancelled" if plan.remaining else "cancelled"
+    status = BookingStatus.PARTIALLY_CANCELLED if plan.remaining else BookingStatus.CANCELLED
     BookingRow.update(status=status).where(BookingRow.id == row.id).execute()
     payment = Payment.select().where(Payment.booking == row.id).order_by(Payment.id).first()
     labels_text = ", ".join(seat.label for seat in plan.seat_rows)

@@ -15,6 +15,7 @@ import peewee as pw
 from bmstui.domain.clock import to_local
 from bmstui.domain.errors import ShowNotFound
 from bmstui.domain.ids import parse_id, parse_optional_day, parse_optional_id
+from bmstui.domain.vocabulary import ShowStatus
 from bmstui.services import zones
 from bmstui.store.db import database, now_sql
 from bmstui.store.models import City, Movie, Screen, Show, ShowSeat, Theater
@@ -104,7 +105,7 @@ def _upcoming_shows(*, movie_id=None, city_id=None, theater_id=None, day: date |
         Show.select()
         .join(Screen)
         .join(Theater)
-        .where((Show.status == "scheduled") & (Show.starts_at > now_sql()))
+        .where((Show.status == ShowStatus.SCHEDULED) & (Show.starts_at > now_sql()))
     )
     if movie_id is not None:
         query = query.where(Show.movie == movie_id)

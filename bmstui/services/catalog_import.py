@@ -35,6 +35,7 @@ from bmstui.domain.catalog_file import (
 from bmstui.domain.errors import shown
 from bmstui.domain.layouts import SeatSpec
 from bmstui.domain.pricing import money, rupees
+from bmstui.domain.vocabulary import SeatStatus, ShowStatus
 from bmstui.services import audit
 from bmstui.services.operators import require_manager
 from bmstui.store.catalog_source import read_catalog_file
@@ -54,7 +55,7 @@ from bmstui.store.seeding import ROW_BATCH, create_show_seats
 
 __all__ = ["CatalogImportError", "Counts", "ImportReport", "import_catalog"]
 
-FREE_STATUSES = ("available", "blocked")  # show seats nobody holds or bought
+FREE_STATUSES = (SeatStatus.AVAILABLE, SeatStatus.BLOCKED)  # show seats nobody holds or bought
 
 
 @dataclass
@@ -244,7 +245,7 @@ class _Planner:
         if not dropped:
             return
         shows = (Show.select().where((Show.screen == row.id) & (Show.format.in_(dropped))
-                                     & (Show.status == "scheduled")
+                                     & (Show.status == ShowStatus.SCHEDULED)
                                      & (Show.starts_at > self.now)).count())
         if shows:
             self.problems.append(Problem(spec.line, (

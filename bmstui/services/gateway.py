@@ -12,8 +12,9 @@ import time
 from decimal import Decimal
 
 from bmstui.domain.errors import PaymentDeclined
+from bmstui.domain.vocabulary import ELECTRONIC_METHODS
 
-ELECTRONIC = ("card", "upi", "netbanking")
+ELECTRONIC = ELECTRONIC_METHODS  # the methods this gateway authorises
 _rng = random.Random()
 
 

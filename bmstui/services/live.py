@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from bmstui.domain.ids import parse_moment
 from bmstui.domain.requests import check_show_id, check_token
+from bmstui.domain.vocabulary import SeatStatus
 from bmstui.services.seating import SeatState, seat_map, sweep
 from bmstui.store import seat_sql
 from bmstui.store.db import database, db_clock, is_mysql, parse_db_datetime
@@ -107,7 +108,7 @@ class LiveSeats:
         self.show_id = show_id
         self.seats: list[SeatState] = list(seats)
         self.index = {seat.id: i for i, seat in enumerate(self.seats)}
-        self._held = {seat.id for seat in self.seats if seat.status == "held"}  # as stored
+        self._held = {seat.id for seat in self.seats if seat.status == SeatStatus.HELD}  # as stored
         self.db_now = db_now
         self.clock = clock
         self._last_sweep = float("-inf")
@@ -130,23 +131,24 @@ class LiveSeats:
         return self._shown(self.seat(seat_id))
 
     def _shown(self, seat: SeatState) -> str:
-        if seat.status == "held" and seat.held_until is not None and seat.held_until <= self.db_now:
-            return "available"
+        if (seat.status == SeatStatus.HELD and seat.held_until is not None
+                and seat.held_until <= self.db_now):
+            return SeatStatus.AVAILABLE
         return seat.status
 
     def is_free(self, seat_id: int) -> bool:
-        return self.status(seat_id) == "available"
+        return self.status(seat_id) == SeatStatus.AVAILABLE
 
     def is_ours(self, seat_id: int) -> bool:
         """Held (and not run out) by the hold this counter asked about: its own, not taken."""
-        return self.status(seat_id) == "held" and self.seat(seat_id).mine
+        return self.status(seat_id) == SeatStatus.HELD and self.seat(seat_id).mine
 
     def taken(self, seat_id: int) -> bool:
         """Held, sold or blocked by anyone but this counter's hold."""
         return not self.is_free(seat_id) and not self.is_ours(seat_id)
 
     def free_ids(self) -> set[int]:
-        return {seat.id for seat in self.seats if self._shown(seat) == "available"}
+        return {seat.id for seat in self.seats if self._shown(seat) == SeatStatus.AVAILABLE}
 
     @property
     def cursor(self) -> datetime:
@@ -167,13 +169,13 @@ class LiveSeats:
             if i is None:
                 continue
             old = self.seats[i]
-            held_until = change.held_until if change.status == "held" else None
+            held_until = change.held_until if change.status == SeatStatus.HELD else None
             if (old.status, old.mine, old.held_until) == (change.status, change.mine, held_until):
                 continue
             self.seats[i] = replace(old, status=change.status, mine=change.mine,
                                     held_until=held_until)
             self._last_change = self.clock()
-            if change.status == "held":
+            if change.status == SeatStatus.HELD:
                 self._held.add(change.id)
             else:
                 self._held.discard(change.id)

@@ -19,6 +19,7 @@ from bmstui.domain.errors import BookingError, LoginFailed, NotAuthorized, NotFo
 from bmstui.domain.ids import parse_id
 from bmstui.domain.passwords import hash_password, verify_password
 from bmstui.domain.text import clean_text
+from bmstui.domain.vocabulary import Role
 from bmstui.services import audit
 from bmstui.store.db import database, db_now, is_mysql, now_sql, parse_db_datetime, transaction
 from bmstui.store.models import ROLES, Operator
@@ -37,7 +38,7 @@ class OperatorInfo:
 
     @property
     def is_manager(self) -> bool:
-        return self.role == "manager"
+        return self.role == Role.MANAGER
 
 
 def _info(row: Operator) -> OperatorInfo:
@@ -108,7 +109,7 @@ def require_manager(operator, action: str) -> int | Administrator:
     """Raise NotAuthorized unless ``operator`` is an active manager or the administrator;
     returns what their audit rows carry (see ``require_actor``)."""
     actor, row = _acting(operator, action)
-    if row is not None and row.role != "manager":
+    if row is not None and row.role != Role.MANAGER:
         raise NotAuthorized(action, row.role)
     return actor
 
@@ -125,7 +126,7 @@ def _check_password(password: str) -> str:
     return hash_password(str(password))
 
 
-def add(name: str, password: str, *, role: str = "cashier", by=None) -> OperatorInfo:
+def add(name: str, password: str, *, role: str = Role.CASHIER, by=None) -> OperatorInfo:
     """A new operator with a scrypt-hashed password (``by``: the manager adding them)."""
     actor = require_manager(by, "adding an operator")
     name = str(name).strip()
@@ -170,7 +171,7 @@ def _locked_row(name_or_id) -> Operator:
 def _keep_a_manager(row: Operator) -> None:
     """Refuse to take away the last active manager: nobody could manage the chain any more.
     The managers' rows are locked, so two managers demoting each other cannot both succeed."""
-    query = Operator.select(Operator.id).where((Operator.role == "manager")
+    query = Operator.select(Operator.id).where((Operator.role == Role.MANAGER)
                                                & (Operator.active == True))
     others = [id_ for (id_,) in (query.for_update() if is_mysql() else query).tuples()
               if id_ != row.id]
@@ -205,7 +206,7 @@ def set_active(name_or_id, active: bool, *, by) -> OperatorInfo:
         if not active:
             if row.id == actor:
                 raise BookingError("You cannot disable your own account")
-            if row.role == "manager":
+            if row.role == Role.MANAGER:
                 _keep_a_manager(row)
         Operator.update(active=active).where(Operator.id == row.id).execute()
         return f"{'enabled' if active else 'disabled'} {row.name}"
@@ -221,7 +222,7 @@ def set_role(name_or_id, role: str, *, by) -> OperatorInfo:
     def apply(row: Operator, actor) -> str | None:
         if row.role == role:
             return None
-        if role != "manager":
+        if role != Role.MANAGER:
             if row.id == actor:
                 raise BookingError("You cannot remove your own manager role")
             if row.active:

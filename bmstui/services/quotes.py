@@ -14,6 +14,7 @@ from bmstui.domain.coupon_rules import CouponInfo
 from bmstui.domain.errors import BookingError, HoldExpired
 from bmstui.domain.pricing import money, rupees, subtotals
 from bmstui.domain.requests import check_show_id, check_token, normalise_labels
+from bmstui.domain.vocabulary import SeatStatus
 from bmstui.services import coupons, prices
 from bmstui.services.bookings import customer_of
 from bmstui.services.seat_index import resolve
@@ -69,7 +70,7 @@ def held_seats(token: str) -> tuple[HoldRow, list[SeatLine]]:
     seats = list(
         ShowSeat.select(ShowSeat.id, Seat.label, Seat.type, ShowSeat.price)
         .join(Seat)
-        .where((ShowSeat.hold_token == token) & (ShowSeat.status == "held")
+        .where((ShowSeat.hold_token == token) & (ShowSeat.status == SeatStatus.HELD)
                & (ShowSeat.held_until > now_sql()))
         .order_by(ShowSeat.id)
         .tuples()

@@ -38,6 +38,7 @@ from bmstui.domain.errors import BookingError, shown
 from bmstui.domain.ids import MAX_ID, parse_count, parse_day, parse_id, parse_moment
 from bmstui.domain.pricing import money
 from bmstui.domain.text import clean_text
+from bmstui.domain.vocabulary import PaymentMethod, SeatStatus, ShowStatus
 from bmstui.export.report_csv import to_csv  # noqa: F401 -- part of the reports API
 from bmstui.services import operators, zones
 from bmstui.store.db import database
@@ -249,7 +250,7 @@ def _shift_line(name: str, *, bookings: int, tickets: int, sales: dict, refunded
     return ShiftLine(
         operator=name, bookings=bookings, tickets=tickets, sales=dict(sales), gross=gross,
         refunded_tickets=refunded_tickets, refunds=dict(refunds), refunds_total=refunds_total,
-        cash_expected=sales.get("cash", ZERO) - refunds.get("cash", ZERO),
+        cash_expected=sales.get(PaymentMethod.CASH, ZERO) - refunds.get(PaymentMethod.CASH, ZERO),
         net=gross - refunds_total,
     )
 
@@ -301,9 +302,9 @@ def show_occupancy(*, day_from: date, day_to: date, theater=None, city=None,
         capacity: dict[int, int] = defaultdict(int)
         sold: dict[int, int] = defaultdict(int)
         for show_id, status, count in seats:
-            if status != "blocked":
+            if status != SeatStatus.BLOCKED:
                 capacity[show_id] += count
-            if status == "booked":
+            if status == SeatStatus.BOOKED:
                 sold[show_id] += count
         revenue: dict[int, Decimal] = defaultdict(lambda: ZERO)
         for show_id, total in paid:
@@ -330,7 +331,7 @@ def occupancy(*, day_from: date, day_to: date, theater=None, city=None,
                                by=by):
         group = groups.setdefault((show.day, show.city, show.theater), {
             "shows": 0, "cancelled_shows": 0, "capacity": 0, "sold": 0, "revenue": ZERO})
-        if show.status == "cancelled":
+        if show.status == ShowStatus.CANCELLED:
             group["cancelled_shows"] += 1
         else:
             group["shows"] += 1

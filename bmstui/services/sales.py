@@ -34,6 +34,7 @@ from bmstui.domain.errors import (
 )
 from bmstui.domain.money_input import parse_amount
 from bmstui.domain.requests import check_token
+from bmstui.domain.vocabulary import BookingStatus, HoldState, PaymentMethod, SeatStatus, ShowStatus
 from bmstui.services import audit, coupons
 from bmstui.services import gateway as payments
 from bmstui.services.bookings import (  # noqa: F401 -- re-exported: the published API
@@ -127,7 +128,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
     total = subtotal - discount
     change = None
     reference = ""
-    if method == "cash":
+    if method == PaymentMethod.CASH:
         tendered = total if tendered is None else _tendered(tendered)
         if tendered < total:
             raise PaymentDeclined(f"Cash tendered ₹{tendered} is less than the total ₹{total}")
@@ -139,20 +140,21 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
             decline_rate=settings.gateway_decline_rate,
         )
     ids = [sid for sid, *_ in seats]
-    voided = "" if method == "cash" else f" and the {method} payment was voided"
+    voided = "" if method == PaymentMethod.CASH else f" and the {method} payment was voided"
 
     def attempt() -> Booking:
         changed = (
-            ShowSeat.update(status="booked", updated_at=now_sql())
+            ShowSeat.update(status=SeatStatus.BOOKED, updated_at=now_sql())
             .where(ShowSeat.id.in_(ids) & (ShowSeat.hold_token == token)
-                   & (ShowSeat.status == "held") & (ShowSeat.held_until > now_sql()))
+                   & (ShowSeat.status == SeatStatus.HELD) & (ShowSeat.held_until > now_sql()))
             .execute()
         )
         if changed != len(ids):
             done = booking_for_token(token)
             if done is not None:
                 raise _AlreadyConfirmed(done)
-            if Show.select(Show.status).where(Show.id == hold.show_id).scalar() == "cancelled":
+            show_status = Show.select(Show.status).where(Show.id == hold.show_id).scalar()
+            if show_status == ShowStatus.CANCELLED:
                 raise BookingClosed("This show was cancelled meanwhile; nothing was sold" + voided)
             raise HoldExpired(
                 "The hold ran out before payment completed; the seats were released" + voided)
@@ -163,7 +165,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
                 raise BookingError("The coupon changed while paying; the seats are still "
                                    "held: confirm again" + voided.replace(" and", ";", 1))
         booking_id = BookingRow.insert(
-            code=new_code(), show=hold.show_id, hold_token=token, status="confirmed",
+            code=new_code(), show=hold.show_id, hold_token=token, status=BookingStatus.CONFIRMED,
             seat_count=len(ids), subtotal=subtotal, discount=discount, total=total,
             coupon=coupon_id, operator=operator_id, terminal=settings.terminal,
             customer_name=name, customer_phone=phone, created_at=now_sql(),
@@ -183,7 +185,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
             reference=reference, operator=operator_id, terminal=settings.terminal,
             created_at=now_sql(),
         ).execute()
-        HoldRow.update(state="confirmed").where(HoldRow.token == token).execute()
+        HoldRow.update(state=HoldState.CONFIRMED).where(HoldRow.token == token).execute()
         detail = f"{len(ids)} seats, {method} ₹{total}"
         if coupon_id is not None:
             detail += f" (coupon {coupons.normalise_code(coupon)} -₹{discount})"

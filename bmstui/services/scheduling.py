@@ -21,6 +21,7 @@ from bmstui.config import get_settings
 from bmstui.domain.clock import to_local, to_utc
 from bmstui.domain.errors import BookingError, NotFound, ShowNotFound, shown
 from bmstui.domain.ids import parse_id, parse_moment, parse_optional_id
+from bmstui.domain.vocabulary import BookingStatus, HoldState, SeatStatus, ShowStatus
 from bmstui.services import audit, prices, zones
 from bmstui.services.cancellations import Refund, carry_out, full_refund_plan
 from bmstui.services.operators import require_manager
@@ -62,7 +63,7 @@ def _clash(screen: Screen, movie_title: str, starts_at: datetime, ends_at: datet
            gap: timedelta, zone: str) -> None:
     """Refuse a show that would overlap another live show on this screen, gap included."""
     other = (Show.select(Show, Movie.title).join(Movie)
-             .where((Show.screen == screen.id) & (Show.status == "scheduled")
+             .where((Show.screen == screen.id) & (Show.status == ShowStatus.SCHEDULED)
                     & (Show.starts_at < ends_at + gap) & (Show.ends_at > starts_at - gap))
              .order_by(Show.starts_at).first())
     if other is None:
@@ -141,7 +142,7 @@ def _schedule(conditions, *, theater_id=None, screen_id=None) -> list[ScheduledS
     theater_id = parse_optional_id(theater_id, "theater")
     screen_id = parse_optional_id(screen_id, "screen")
     sold = (ShowSeat.select(ShowSeat.show, fn.COUNT(ShowSeat.id).alias("n"))
-            .where(ShowSeat.status == "booked").group_by(ShowSeat.show))
+            .where(ShowSeat.status == SeatStatus.BOOKED).group_by(ShowSeat.show))
     query = (Show.select(Show.id, Movie.title, Theater.name, Screen.name, Screen.id,
                          Show.starts_at, Show.ends_at, Show.format, Show.status,
                          fn.COALESCE(sold.c.n, 0), Screen.capacity, Theater.timezone)
@@ -201,7 +202,8 @@ def delete_show(show_id: int, *, operator=None) -> None:
         if Booking.select().where(Booking.show == show.id).exists():
             raise BookingError("This show has sold seats, so it cannot be deleted; cancel it "
                                "instead (every booking is refunded)")
-        held = (ShowSeat.select().where((ShowSeat.show == show.id) & (ShowSeat.status == "held")
+        held = (ShowSeat.select().where((ShowSeat.show == show.id)
+                                        & (ShowSeat.status == SeatStatus.HELD)
                                         & (ShowSeat.held_until > now_sql())).count())
         if held:
             raise BookingError(f"A counter is holding {held} seat{'s' if held > 1 else ''} of "
@@ -228,23 +230,25 @@ def cancel_show(show_id: int, *, reason: str, operator=None) -> ShowCancellation
 
     def attempt() -> ShowCancellation:
         show = _show(show_id)
-        if show.status == "cancelled":
+        if show.status == ShowStatus.CANCELLED:
             raise BookingError("This show is already cancelled")
-        Show.update(status="cancelled").where(Show.id == show.id).execute()
+        Show.update(status=ShowStatus.CANCELLED).where(Show.id == show.id).execute()
         # Held seats come back first so no confirm can turn them into a sale meanwhile (a
         # confirm checks the hold inside its own transaction, which queues behind this one).
-        ShowSeat.update(status="blocked", hold_token=None, held_until=None,
+        ShowSeat.update(status=SeatStatus.BLOCKED, hold_token=None, held_until=None,
                         updated_at=now_sql()).where(
-            (ShowSeat.show == show.id) & (ShowSeat.status.in_(("available", "held")))).execute()
-        Hold.update(state="released").where((Hold.show == show.id)
-                                            & (Hold.state == "active")).execute()
+            (ShowSeat.show == show.id)
+            & (ShowSeat.status.in_((SeatStatus.AVAILABLE, SeatStatus.HELD)))).execute()
+        Hold.update(state=HoldState.RELEASED).where((Hold.show == show.id)
+                                                    & (Hold.state == HoldState.ACTIVE)).execute()
         refunds = []
         for row in (Booking.select().where((Booking.show == show.id)
-                                           & (Booking.status != "cancelled"))
+                                           & (Booking.status != BookingStatus.CANCELLED))
                     .order_by(Booking.id)):
             plan = full_refund_plan(row, "the show was cancelled")
             refunds.append(carry_out(row, plan, reason=f"show cancelled: {reason}",
-                                     operator_id=actor, kind="cancel", free_to="blocked"))
+                                     operator_id=actor, kind="cancel",
+                                     free_to=SeatStatus.BLOCKED))
         total = sum((r.amount for r in refunds), Decimal("0.00"))
         seats = sum(len(r.labels) for r in refunds)
         audit.record("show_cancelled", operator_id=actor,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bmstui.config import get_settings
 from bmstui.domain.errors import BookingClosed, ShowNotFound, TooManySeats
+from bmstui.domain.vocabulary import ShowStatus
 from bmstui.store import seat_sql
 from bmstui.store.db import database, is_mysql
 from bmstui.store.models import Seat, ShowSeat
@@ -28,7 +29,7 @@ def show_refusal(show_id: int, state: tuple | None = None) -> None:
         state = database.execute_sql(seat_sql.show_state(is_mysql()), [show_id]).fetchone()
     if state is None:
         raise ShowNotFound(show_id)
-    if state[0] != "scheduled":
+    if state[0] != ShowStatus.SCHEDULED:
         raise BookingClosed("This show was cancelled")
     if not state[1]:
         raise BookingClosed("This show has already started; booking is closed")

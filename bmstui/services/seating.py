@@ -30,6 +30,7 @@ from bmstui.domain.errors import (
 from bmstui.domain.pricing import money
 from bmstui.domain.requests import check_show_id, check_token, normalise_labels, seconds_of
 from bmstui.domain.text import plain_text
+from bmstui.domain.vocabulary import HoldState, SeatStatus, ShowStatus
 from bmstui.services.catalog import free_seat_condition
 from bmstui.services.operators import operator_id_of
 from bmstui.services.seat_index import forget_show, index_is_stale, resolve
@@ -92,7 +93,7 @@ class Hold:
 def seat_map(show_id: int, *, token: str | None = None) -> list[SeatState]:
     """Every seat of a show in row order, with its status now (an expired hold reads available)."""
     show_id = check_show_id(show_id)
-    status = pw.Case(None, [(free_seat_condition(), "available")], ShowSeat.status)
+    status = pw.Case(None, [(free_seat_condition(), SeatStatus.AVAILABLE)], ShowSeat.status)
     query = (
         ShowSeat.select(
             ShowSeat.id, ShowSeat.price, ShowSeat.hold_token, ShowSeat.held_until,
@@ -112,8 +113,9 @@ def seat_map(show_id: int, *, token: str | None = None) -> list[SeatState]:
             id=r["id"], label=r["label"], row=r["row"], number=r["number"], type=r["type"],
             price=money(r["price"]), accessible=bool(r["accessible"]), status=r["state"],
             x=r["x"], y=r["y"],
-            mine=bool(token) and r["hold_token"] == token and r["state"] == "held",
-            held_until=parse_db_datetime(r["held_until"]) if r["state"] == "held" else None,
+            mine=bool(token) and r["hold_token"] == token and r["state"] == SeatStatus.HELD,
+            held_until=(parse_db_datetime(r["held_until"]) if r["state"] == SeatStatus.HELD
+                        else None),
         )
         for r in rows
     ]
@@ -300,7 +302,7 @@ def sweep(show_id: int | None = None) -> int:
 
     def attempt() -> int:
         query = ShowSeat.select(ShowSeat.id).where(
-            (ShowSeat.held_until <= now_sql()) & (ShowSeat.status == "held")
+            (ShowSeat.held_until <= now_sql()) & (ShowSeat.status == SeatStatus.HELD)
         )
         if show_id is not None:
             query = query.where(ShowSeat.show == show_id)
@@ -308,9 +310,9 @@ def sweep(show_id: int | None = None) -> int:
         if not ids:
             return 0
         return (
-            ShowSeat.update(status="available", hold_token=None, held_until=None,
+            ShowSeat.update(status=SeatStatus.AVAILABLE, hold_token=None, held_until=None,
                             updated_at=now_sql())
-            .where(ShowSeat.id.in_(ids) & (ShowSeat.status == "held")
+            .where(ShowSeat.id.in_(ids) & (ShowSeat.status == SeatStatus.HELD)
                    & (ShowSeat.held_until <= now_sql()))
             .execute()
         )
@@ -325,14 +327,14 @@ def live_hold(token: str) -> tuple[HoldRow, datetime, list[int]]:
     """
     token = check_token(token)
     row = HoldRow.get_or_none(HoldRow.token == token)
-    if row is None or row.state == "confirmed":
+    if row is None or row.state == HoldState.CONFIRMED:
         raise HoldNotFound()
     now, _ = db_clock(0)
     if row.expires_at <= now:
         raise HoldExpired()
     ids = _held_ids(token)
     if not ids:
-        if Show.select(Show.status).where(Show.id == row.show_id).scalar() == "cancelled":
+        if Show.select(Show.status).where(Show.id == row.show_id).scalar() == ShowStatus.CANCELLED:
             raise BookingClosed("This show was cancelled; nothing was sold")
         raise HoldNotFound("This hold was released")
     return row, now, ids
@@ -346,7 +348,7 @@ def get_hold(token: str) -> Hold:
         seats = list(
             ShowSeat.select(Seat.label, ShowSeat.price)
             .join(Seat)
-            .where((ShowSeat.hold_token == token) & (ShowSeat.status == "held"))
+            .where((ShowSeat.hold_token == token) & (ShowSeat.status == SeatStatus.HELD))
             .order_by(Seat.y, Seat.x)
             .tuples()
         )
@@ -376,7 +378,7 @@ def extend(token: str, seconds: float | None = None) -> Hold:
         changed = (
             ShowSeat.update(held_until=new_expiry, updated_at=now)
             .where(ShowSeat.id.in_(ids) & (ShowSeat.hold_token == token)
-                   & (ShowSeat.status == "held") & (ShowSeat.held_until > now))
+                   & (ShowSeat.status == SeatStatus.HELD) & (ShowSeat.held_until > now))
             .execute()
         )
         if changed != row.seat_count:

@@ -21,6 +21,13 @@ from bmstui.domain.vocabulary import (  # noqa: F401  (the stored words, importa
     THEATER_ADDRESS,
     THEATER_NAME,
     THEATER_TIMEZONE,
+    BookingStatus,
+    HoldState,
+    PaymentMethod,
+    Role,
+    SeatStatus,
+    ShowStatus,
+    TicketStatus,
 )
 from bmstui.store.db import database
 
@@ -131,7 +138,7 @@ class Show(BaseModel):
     # The exact product of the rules' factors (3 decimals each, so 15 decimals hold five rules):
     # a factor rounded first would put prices a rupee off (0.85 × 1.1 × 1.1 = 1.0285, not 1.028).
     price_factor = pw.DecimalField(max_digits=20, decimal_places=15, default=1)
-    status = pw.CharField(max_length=12, default="scheduled")  # scheduled | cancelled
+    status = pw.CharField(max_length=12, default=ShowStatus.SCHEDULED)
 
     class Meta:
         indexes = ((("screen", "starts_at"), True),)
@@ -145,7 +152,7 @@ class SeatTypePrice(BaseModel):
 
 class Operator(BaseModel):
     name = pw.CharField(max_length=60, unique=True)
-    role = pw.CharField(max_length=10, default="cashier")
+    role = pw.CharField(max_length=10, default=Role.CASHIER)
     password_hash = pw.CharField(max_length=255)
     failed_logins = pw.SmallIntegerField(default=0)
     locked_until = PreciseDateTimeField(null=True)
@@ -178,14 +185,14 @@ class Hold(BaseModel):
     created_at = PreciseDateTimeField()
     expires_at = PreciseDateTimeField()
     extensions = pw.SmallIntegerField(default=0)
-    state = pw.CharField(max_length=10, default="active")  # active|released|confirmed|expired
+    state = pw.CharField(max_length=10, default=HoldState.ACTIVE)
 
 
 class Booking(BaseModel):
     code = pw.CharField(max_length=16, unique=True)
     show = pw.ForeignKeyField(Show, backref="bookings")
     hold_token = pw.CharField(max_length=32, unique=True)  # a retried confirm finds its booking
-    status = pw.CharField(max_length=20, default="confirmed")
+    status = pw.CharField(max_length=20, default=BookingStatus.CONFIRMED)
     seat_count = pw.SmallIntegerField()
     subtotal = MoneyField()
     discount = MoneyField(default=0)
@@ -203,7 +210,7 @@ class ShowSeat(BaseModel):
 
     show = pw.ForeignKeyField(Show, backref="show_seats", on_delete="CASCADE", index=False)
     seat = pw.ForeignKeyField(Seat)
-    status = pw.CharField(max_length=10, default="available")
+    status = pw.CharField(max_length=10, default=SeatStatus.AVAILABLE)
     price = MoneyField()
     hold_token = pw.CharField(max_length=32, null=True, index=True)
     held_until = PreciseDateTimeField(null=True, index=True)  # only held seats have one: sweep
@@ -226,7 +233,7 @@ class BookingSeat(BaseModel):
     label = pw.CharField(max_length=8)
     type = pw.CharField(max_length=10)
     price = MoneyField()
-    status = pw.CharField(max_length=10, default="sold")  # sold | cancelled
+    status = pw.CharField(max_length=10, default=TicketStatus.SOLD)
 
     class Meta:
         indexes = ((("booking", "show_seat"), True),)
@@ -234,7 +241,7 @@ class BookingSeat(BaseModel):
 
 class Payment(BaseModel):
     booking = pw.ForeignKeyField(Booking, backref="payments")
-    method = pw.CharField(max_length=12)
+    method = pw.CharField(max_length=12)  # a PaymentMethod
     amount = MoneyField()
     tendered = MoneyField(null=True)
     change = MoneyField(null=True)
@@ -247,7 +254,7 @@ class Payment(BaseModel):
 class Refund(BaseModel):
     booking = pw.ForeignKeyField(Booking, backref="refunds")
     payment = pw.ForeignKeyField(Payment, backref="refunds")
-    method = pw.CharField(max_length=12)
+    method = pw.CharField(max_length=12)  # a PaymentMethod
     amount = MoneyField()
     labels = pw.CharField(max_length=255)
     reason = pw.CharField(max_length=255, default="")

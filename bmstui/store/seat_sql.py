@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import peewee as pw
 
+from bmstui.domain.vocabulary import SeatStatus
 from bmstui.store.db import now_sql
 from bmstui.store.models import Hold, Show, ShowSeat
 
@@ -157,6 +158,6 @@ def changes_since(mysql: bool) -> str:
 
 def free_seat_condition() -> pw.Expression:
     """A show seat anyone may take now: available, or held with the hold run out."""
-    return (ShowSeat.status == "available") | (
-        (ShowSeat.status == "held") & (ShowSeat.held_until <= now_sql())
+    return (ShowSeat.status == SeatStatus.AVAILABLE) | (
+        (ShowSeat.status == SeatStatus.HELD) & (ShowSeat.held_until <= now_sql())
     )

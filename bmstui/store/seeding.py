@@ -23,6 +23,7 @@ from bmstui.domain import pricing
 from bmstui.domain.clock import local_today, to_utc
 from bmstui.domain.ids import parse_count, parse_optional_day
 from bmstui.domain.layouts import parse_layout
+from bmstui.domain.vocabulary import SeatStatus
 from bmstui.paths import data_dir
 from bmstui.store.db import database, db_now, now_sql
 from bmstui.store.models import (
@@ -273,7 +274,7 @@ def create_show_seats(show_ids: list[int]) -> int:
         for show_id, factor in factors.items()
     ])
     query = (
-        Show.select(Show.id, Seat.id, pw.Value("available"), price, now_sql())
+        Show.select(Show.id, Seat.id, pw.Value(SeatStatus.AVAILABLE), price, now_sql())
         .join(Seat, on=(Seat.screen == Show.screen))
         .join(SeatTypePrice, on=(SeatTypePrice.type == Seat.type))
         .where(Show.id.in_(show_ids))

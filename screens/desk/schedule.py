@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from bmstui.domain.clock import to_local
 from bmstui.domain.pricing import rupees
+from bmstui.domain.vocabulary import ShowStatus
 from bmstui.services import catalog, scheduling, zones
 from bmstui.store.db import database
 from bmstui.store.models import Movie, Screen, Theater
@@ -189,14 +190,14 @@ class SchedulePane(Vertical):
         keep = keep if keep is not None else self._current_id()
         table.clear()
         for s in shows:
-            status = Text(s.status, style="red" if s.status == "cancelled" else "")
+            status = Text(s.status, style="red" if s.status == ShowStatus.CANCELLED else "")
             table.add_row(str(s.id), s.theater, s.screen,
                           f"{to_local(s.starts_at, s.timezone):%H:%M}",
                           f"{to_local(s.ends_at, s.timezone):%H:%M}", s.movie, s.format,
                           f"{s.sold}/{s.capacity}", status, key=str(s.id))
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
-        sold = sum(s.sold for s in shows if s.status == "scheduled")
+        sold = sum(s.sold for s in shows if s.status == ShowStatus.SCHEDULED)
         self.query_one("#schedule-summary", Static).update(Text(
             f"{self.day:%A %d %B %Y}: {len(shows)} shows, {sold} tickets sold · "
             "n new · x cancel · delete unsold · [ ] other days", style="dim"))
@@ -245,7 +246,7 @@ class SchedulePane(Vertical):
 
     def action_cancel_show(self) -> None:
         show = self._current()
-        if show is None or show.status == "cancelled":
+        if show is None or show.status == ShowStatus.CANCELLED:
             self.app.notify("Choose a scheduled show", severity="warning")
             return
 

@@ -10,6 +10,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from bmstui.domain.pricing import rupees
+from bmstui.domain.vocabulary import PaymentMethod
 from bmstui.export.tickets import ticket
 from bmstui.services import catalog, sales
 from screens.background import run_service
@@ -100,7 +101,8 @@ class LookupScreen(Screen):
     def _cancelled(self, refund: sales.Refund | None) -> None:
         if refund is None:
             return
-        how = "cash from the drawer" if refund.method == "cash" else refund.method.upper()
+        how = ("cash from the drawer" if refund.method == PaymentMethod.CASH
+               else refund.method.upper())
         self.notify(f"{refund.booking_code}: {', '.join(refund.labels)} cancelled and free "
                     f"again. Refund {rupees(refund.amount)} — {how}", timeout=10)
         run_service(self, _find, self.query_text, done=self._found, group="lookup",
@@ -124,7 +126,8 @@ class LookupScreen(Screen):
     def _refunded(self, refund: sales.Refund | None) -> None:
         if refund is None:
             return
-        how = "cash from the drawer" if refund.method == "cash" else refund.method.upper()
+        how = ("cash from the drawer" if refund.method == PaymentMethod.CASH
+               else refund.method.upper())
         self.notify(f"{refund.booking_code}: refunded {rupees(refund.amount)} — {how}",
                     timeout=10)
         run_service(self, _find, self.query_text, done=self._found, group="lookup",

@@ -29,14 +29,13 @@ from textual.widgets import Digits, Footer, Header, Input, RadioButton, RadioSet
 from bmstui.domain.errors import CouponInvalid, HoldExpired, HoldNotFound, InvalidAmount
 from bmstui.domain.money_input import parse_optional_amount
 from bmstui.domain.pricing import rupees, subtotals
+from bmstui.domain.vocabulary import PaymentMethod
 from bmstui.services import live, sales, seating
 from bmstui.services.catalog import ShowInfo
-from bmstui.store.models import PAYMENT_METHODS
 from screens.background import explain, run_service
 from screens.offline import OfflineSign, back_online, went_offline
 from screens.sale.heading import show_heading
 
-METHOD_NAMES = {"cash": "Cash", "card": "Card", "upi": "UPI", "netbanking": "Netbanking"}
 WARN_BELOW = 60  # seconds: the countdown turns to a warning colour
 PROBE_EVERY = 1.0  # seconds between checks that the database answers (the offline sign)
 
@@ -48,10 +47,10 @@ def clock_text(seconds: float) -> str:
 
 class CheckoutScreen(Screen):
     BINDINGS = [
-        Binding("f2", "method('cash')", "Cash"),
-        Binding("f3", "method('card')", "Card"),
-        Binding("f4", "method('upi')", "UPI"),
-        Binding("f5", "method('netbanking')", "Netbanking"),
+        Binding("f2", f"method('{PaymentMethod.CASH}')", PaymentMethod.CASH.title()),
+        Binding("f3", f"method('{PaymentMethod.CARD}')", PaymentMethod.CARD.title()),
+        Binding("f4", f"method('{PaymentMethod.UPI}')", PaymentMethod.UPI.title()),
+        Binding("f5", f"method('{PaymentMethod.NETBANKING}')", PaymentMethod.NETBANKING.title()),
         Binding("f10", "confirm", "Confirm", priority=True),
         Binding("f6", "extend", "Extend time"),
         Binding("escape", "leave", "Release & back"),
@@ -62,7 +61,7 @@ class CheckoutScreen(Screen):
         self.hold = hold
         self.show = show
         self.seats = list(seats)
-        self.method = "cash"
+        self.method: str = PaymentMethod.CASH
         self._confirming = False
         self._finished = False
         self._started = 0.0
@@ -83,9 +82,9 @@ class CheckoutScreen(Screen):
                 yield Static(id="breakdown")
             with Vertical(id="pay-box"):
                 with RadioSet(id="method"):
-                    for method in PAYMENT_METHODS:
-                        yield RadioButton(METHOD_NAMES.get(method, method.title()),
-                                          value=method == "cash", name=method)
+                    for method in PaymentMethod:
+                        yield RadioButton(method.title(), value=method == PaymentMethod.CASH,
+                                          name=method)
                 # Text, not type="number": the one money parser says what it refuses, in place
                 yield Input(placeholder="Cash tendered (blank = exact amount)", id="tendered")
                 yield Static(id="change")
@@ -264,14 +263,14 @@ class CheckoutScreen(Screen):
         self._set_method(method)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        self._set_method(event.pressed.name or "cash")
+        self._set_method(event.pressed.name or PaymentMethod.CASH)
 
     def _set_method(self, method: str) -> None:
         self.method = method
         tendered = self.query_one("#tendered", Input)
-        tendered.disabled = method != "cash"
+        tendered.disabled = method != PaymentMethod.CASH
         self._show_change()
-        if method != "cash":
+        if method != PaymentMethod.CASH:
             self.query_one("#phone", Input).focus()
 
     def _tendered(self) -> Decimal | None:
@@ -284,8 +283,8 @@ class CheckoutScreen(Screen):
 
     def _show_change(self) -> None:
         change = self.query_one("#change", Static)
-        if self.method != "cash":
-            change.update(Text(f"{METHOD_NAMES[self.method]}: {rupees(self.total)} "
+        if self.method != PaymentMethod.CASH:
+            change.update(Text(f"{PaymentMethod(self.method).title()}: {rupees(self.total)} "
                                "charged on confirm", style="dim"))
             return
         try:
@@ -316,7 +315,7 @@ class CheckoutScreen(Screen):
             self.notify("Coupon checked first: confirm again once the total shows it")
             return
         try:
-            tendered = self._tendered() if self.method == "cash" else None
+            tendered = self._tendered() if self.method == PaymentMethod.CASH else None
         except InvalidAmount:
             self._show_change()  # the reason is beside the field already; keep it in view
             self.query_one("#tendered", Input).focus()
@@ -325,8 +324,8 @@ class CheckoutScreen(Screen):
             self.notify(f"Cash tendered is less than {rupees(self.total)}", severity="warning")
             return
         self._confirming = True
-        status = "Recording the sale…" if self.method == "cash" else (
-            f"Authorising {METHOD_NAMES[self.method]} payment…")
+        status = "Recording the sale…" if self.method == PaymentMethod.CASH else (
+            f"Authorising {PaymentMethod(self.method).title()} payment…")
         self.query_one("#pay-status", Static).update(status)
         phone = self.query_one("#phone", Input).value.strip()
         run_service(

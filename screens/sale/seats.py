@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 from bmstui.domain.best_seats import best_available
 from bmstui.domain.errors import SeatsUnavailable
 from bmstui.domain.pricing import rupees, subtotals
+from bmstui.domain.vocabulary import SeatStatus
 from bmstui.services import seating
 from bmstui.services.catalog import ShowInfo
 from bmstui.services.live import LiveSeats, Poll
@@ -163,15 +164,16 @@ class SeatScreen(Screen):
 
     def _show_legend(self) -> None:
         table = Table.grid(padding=(0, 1))
-        for status, label in (("available", "free"), ("selected", "chosen here"),
-                              ("held", "held at a counter"), ("booked", "sold")):
+        for status, label in ((SeatStatus.AVAILABLE, "free"), ("selected", "chosen here"),
+                              (SeatStatus.HELD, "held at a counter"),
+                              (SeatStatus.BOOKED, "sold")):
             table.add_row(GLYPHS[status][0], label)
-        table.add_row(GLYPHS["available"][1], "wheelchair space")
+        table.add_row(GLYPHS[SeatStatus.AVAILABLE][1], "wheelchair space")
         table.add_row("", "")
         grid = self.query_one(SeatGrid)
         for kind, price in legend_rows(self.live.seats):
             style = grid.get_component_rich_style(f"seat-grid--{kind.lower()}", default=Style())
-            table.add_row(Text(GLYPHS["available"][0], style=style),
+            table.add_row(Text(GLYPHS[SeatStatus.AVAILABLE][0], style=style),
                           Text(f"{kind.title():<9} {price}", style=style))
         self.query_one("#legend", Static).update(table)
 

@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from bmstui.domain.pricing import rupees
+from bmstui.domain.vocabulary import SeatStatus
 from bmstui.services.live import LiveSeats
 from bmstui.services.seating import SeatState
 
@@ -30,11 +31,11 @@ NOTE = 20  # the seat type and price written after the first row of each type
 
 # (glyph, wheelchair glyph) per status as shown
 GLYPHS = {
-    "available": ("○", "◇"),
-    "selected": ("●", "◆"),
-    "held": ("▒", "▒"),
-    "booked": ("×", "×"),
-    "blocked": ("#", "#"),
+    SeatStatus.AVAILABLE: ("○", "◇"),
+    "selected": ("●", "◆"),  # not stored: the seats this counter is choosing
+    SeatStatus.HELD: ("▒", "▒"),
+    SeatStatus.BOOKED: ("×", "×"),
+    SeatStatus.BLOCKED: ("#", "#"),
 }
 TYPE_ORDER = ("SILVER", "GOLD", "PLATINUM", "DIAMOND")
 
@@ -173,7 +174,7 @@ class SeatGrid(ScrollView, can_focus=True):
     def shown_status(self, seat: SeatState) -> str:
         assert self.live is not None
         status = self.live.status(seat.id)
-        if seat.id in self.selected or (status == "held" and seat.mine):
+        if seat.id in self.selected or (status == SeatStatus.HELD and seat.mine):
             return "selected"
         return status
 
@@ -273,7 +274,7 @@ class SeatGrid(ScrollView, can_focus=True):
         key = (status, seat.type, cursor)
         style = self._styles.get(key)
         if style is None:
-            if status == "available":
+            if status == SeatStatus.AVAILABLE:
                 style = self.get_component_rich_style(f"seat-grid--{seat.type.lower()}",
                                                       default=Style())
             else:

@@ -97,7 +97,6 @@ def test_an_old_import_path_is_the_moved_module_itself(old):
 
 def test_the_published_names_of_the_readme_still_import():
     import bmstui
-
     from bmstui import best_seats, errors, report_chart, tickets  # noqa: F401
     from bmstui.cli import main  # the console script's entry point
     from bmstui.services import catalog, sales, seating  # noqa: F401
