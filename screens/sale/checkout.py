@@ -29,9 +29,9 @@ from textual.widgets import Digits, Footer, Header, Input, RadioButton, RadioSet
 from bmstui.domain.errors import CouponInvalid, HoldExpired, HoldNotFound, InvalidAmount
 from bmstui.domain.money_input import parse_optional_amount
 from bmstui.domain.pricing import rupees, subtotals
+from bmstui.domain.vocabulary import PAYMENT_METHODS
 from bmstui.services import live, sales, seating
 from bmstui.services.catalog import ShowInfo
-from bmstui.store.models import PAYMENT_METHODS
 from screens.background import explain, run_service
 from screens.offline import OfflineSign, back_online, went_offline
 from screens.sale.heading import show_heading
