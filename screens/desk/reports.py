@@ -59,7 +59,7 @@ def _shift(day_from: date, day_to: date, by) -> Figures:
     shown = [*lines, reports.shift_totals(lines)] if lines else []
     rows = [(s.operator, str(s.bookings), str(s.tickets), *(_money(v) for v in s.sales.values()),
              _money(s.refunds_total), _money(s.cash_expected), _money(s.net)) for s in shown]
-    methods = tuple("UPI" if m == "upi" else m.title() for m in reports.PAYMENT_METHODS)
+    methods = tuple("UPI" if m == "upi" else str(m).title() for m in reports.PAYMENT_METHODS)
     return Figures("shift", day_from, day_to,
                    ("Operator", "Bookings", "Tickets", *methods, "Refunds", "Cash in drawer",
                     "Net"), rows, "Net per operator",

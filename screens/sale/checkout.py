@@ -84,7 +84,7 @@ class CheckoutScreen(Screen):
             with Vertical(id="pay-box"):
                 with RadioSet(id="method"):
                     for method in PAYMENT_METHODS:
-                        yield RadioButton(METHOD_NAMES.get(method, method.title()),
+                        yield RadioButton(METHOD_NAMES.get(method, str(method).title()),
                                           value=method == "cash", name=method)
                 # Text, not type="number": the one money parser says what it refuses, in place
                 yield Input(placeholder="Cash tendered (blank = exact amount)", id="tendered")
