@@ -10,19 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import peewee as pw
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
 from bmstui.config import mask_url
 from bmstui.domain.errors import BmstuiError, BookingError
+from bmstui.services.faults import is_database_fault
 
 
 def explain(exc: BaseException, node: DOMNode | None = None) -> str:
     """One sentence a clerk can act on."""
     if isinstance(exc, BmstuiError):
         return str(exc)
-    if isinstance(exc, pw.OperationalError | pw.InterfaceError):
+    if is_database_fault(exc):
         where = ""
         settings = getattr(getattr(node, "app", None), "settings", None)
         if settings is not None:

@@ -20,8 +20,6 @@ from bmstui.domain.clock import to_local, utc_range_of_local_day
 from bmstui.domain.errors import BookingError
 from bmstui.domain.pricing import rupees
 from bmstui.services import zones
-from bmstui.store.db import database
-from bmstui.store.models import Movie, Screen, Theater
 
 console = Console()
 
@@ -83,20 +81,23 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
 
 
 def _screen_id(text: str) -> int:
+    from bmstui.services import catalog
+
     if text.strip().isdigit():
         return int(text)
     theater, _, screen = text.rpartition("/")
-    found = (Screen.select(Screen.id).join(Theater)
-             .where((Theater.name == theater.strip()) & (Screen.name == screen.strip())).scalar())
+    found = catalog.screen_id_named(theater.strip(), screen.strip())
     if found is None:
         raise BookingError(f"No screen {text!r}; write it as 'Theater name/Screen name'")
     return found
 
 
 def _movie_id(text: str) -> int:
+    from bmstui.services import catalog
+
     if text.strip().isdigit():
         return int(text)
-    found = [m.id for m in Movie.select(Movie.id).where(Movie.title == text.strip())]
+    found = catalog.movie_ids_titled(text.strip())
     if len(found) != 1:
         raise BookingError(f"No single movie titled {text!r}; give its id instead"
                            if found else f"No movie titled {text!r}")
@@ -108,8 +109,7 @@ def show_add(args) -> int:
     from bmstui.services import scheduling
 
     bmstui.open_database()
-    with database.connection_context():
-        movie, screen = _movie_id(args.movie), _screen_id(args.screen)
+    movie, screen = _movie_id(args.movie), _screen_id(args.screen)
     starts_at = scheduling.local_start(screen, args.at)  # the theater's zone, that date's rules
     show_id = scheduling.create_show(movie, screen, starts_at, args.format,
                                      operator=administrator())
@@ -126,8 +126,9 @@ def show_list(args) -> int:
     first = args.date or zones.today()
     theater_id = None
     if args.theater:
-        with database.connection_context():
-            theater_id = Theater.select(Theater.id).where(Theater.name == args.theater).scalar()
+        from bmstui.services import catalog
+
+        theater_id = catalog.theater_id_named(args.theater)
         if theater_id is None:
             raise BookingError(f"No theater named {args.theater!r}")
     table = Table("Id", "Theater", "Screen", "Starts", "Ends", "Movie", "Fmt", "Sold", "Status")

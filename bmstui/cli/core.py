@@ -103,16 +103,12 @@ def _zone_rows(checks: Table, settings, problems: list[str], most: int = 20) -> 
     """The chain's default time zone and each theater's (times are shown in these)."""
     from bmstui.domain.clock import default_zone_name
     from bmstui.domain.errors import BookingError
-    from bmstui.services.zones import resolve
-    from bmstui.store.db import database
-    from bmstui.store.models import City, Theater
+    from bmstui.services.zones import resolve, stored_by_theater
 
     chain = default_zone_name()
     checks.add_row("time zone", f"{chain} (chain default, from "
                    f"{'cinema.timezone' if settings.timezone else 'this machine'})")
-    with database.connection_context():
-        theaters = list(Theater.select(City.name, Theater.name, Theater.timezone).join(City)
-                        .order_by(City.name, Theater.name).tuples())
+    theaters = stored_by_theater()
     for city, name, stored in theaters[:most]:
         try:
             shown = resolve(stored) + ("" if stored else " (chain default)")
@@ -162,11 +158,9 @@ def doctor(args) -> int:
         checks.add_row("schema", f"missing {len(missing)} tables: {', '.join(missing[:5])}…")
         problems.append("schema incomplete: run `bmstui db init`")
     else:
-        from bmstui.store.models import Show, ShowSeat
+        from bmstui.services.catalog import show_totals
 
-        with database.connection_context():
-            shows = Show.select().count()
-            seats = ShowSeat.select().count()
+        shows, seats = show_totals()
         checks.add_row("schema", f"present ({shows} shows, {seats:,} show seats)")
         _zone_rows(checks, settings, problems)
     console.print(checks)

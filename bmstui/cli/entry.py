@@ -12,8 +12,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-import peewee
-
 from bmstui.bench.seed import add_bench_parser
 from bmstui.cli import admin as admin_cli
 from bmstui.cli import catalog as catalog_cli
@@ -24,6 +22,7 @@ from bmstui.cli import reports as report_cli
 from bmstui.cli.registry import COMMANDS, EXIT_REFUSED, EXIT_SETUP, GROUPS
 from bmstui.config import get_settings, load_settings, mask_url, use_settings
 from bmstui.domain.errors import BmstuiError, BookingError, ConfigError, DatabaseUnavailable
+from bmstui.services.faults import DATABASE_FAULTS
 
 log = logging.getLogger("bmstui.cli")
 
@@ -111,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BookingError as exc:
         print(f"bmstui: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+    except DATABASE_FAULTS as exc:
         from bmstui.store.schema import explain_failure
 
         print(f"bmstui: {explain_failure(get_settings().resolved_database_url, exc)}",

@@ -19,7 +19,7 @@ import bmstui
 from bmstui.cli.registry import command
 from bmstui.domain.actors import administrator
 from bmstui.domain.errors import BookingError
-from bmstui.store.models import ROLES
+from bmstui.domain.vocabulary import ROLES
 
 console = Console()
 

@@ -15,6 +15,7 @@ import peewee as pw
 from bmstui.domain.clock import to_local
 from bmstui.domain.errors import ShowNotFound
 from bmstui.domain.ids import parse_id, parse_optional_day, parse_optional_id
+from bmstui.domain.text import clean_text
 from bmstui.domain.vocabulary import ShowStatus
 from bmstui.services import zones
 from bmstui.store.db import database, now_sql
@@ -37,6 +38,14 @@ class TheaterInfo:
     city_id: int
     city: str
     timezone: str = ""  # IANA name its shows are typed and shown in
+
+
+@dataclass(frozen=True)
+class ScreenInfo:
+    id: int
+    name: str
+    theater: str
+    formats: str  # what it can show, comma-separated: "2D,3D"
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,47 @@ def theaters(city_id: int | None = None) -> list[TheaterInfo]:
                             zones.resolve(t.timezone, t.name)) for t in query]
 
 
+def screens() -> list[ScreenInfo]:
+    """Every screen of the chain, by theater then screen name: where a show can be scheduled
+    (its formats say what it can show)."""
+    query = (Screen.select(Screen.id, Screen.name, Theater.name, Screen.formats).join(Theater)
+             .order_by(Theater.name, Screen.name))
+    with database.connection_context():
+        return [ScreenInfo(*row) for row in query.tuples()]
+
+
+def theater_id_named(name: str) -> int | None:
+    """The id of the theater called exactly ``name`` (the command line names theaters rather
+    than numbering them), or None."""
+    query = Theater.select(Theater.id).where(Theater.name == clean_text(name))
+    with database.connection_context():
+        return query.scalar()
+
+
+def screen_id_named(theater: str, name: str) -> int | None:
+    """The id of the screen called ``name`` in the theater called ``theater`` (both exact), or
+    None: screen names ("Audi 1") repeat from one theater to the next."""
+    query = (Screen.select(Screen.id).join(Theater)
+             .where((Theater.name == clean_text(theater)) & (Screen.name == clean_text(name))))
+    with database.connection_context():
+        return query.scalar()
+
+
+def movie_ids_titled(title: str) -> list[int]:
+    """The ids of every movie titled exactly ``title``, on the bill or not: a title may be shown
+    in several languages, so the caller decides what more than one means."""
+    query = Movie.select(Movie.id).where(Movie.title == clean_text(title)).order_by(Movie.id)
+    with database.connection_context():
+        return [movie_id for (movie_id,) in query.tuples()]
+
+
+def show_totals() -> tuple[int, int]:
+    """(shows, show seats) stored, past and cancelled ones included: a health check's sign that
+    a catalog is loaded."""
+    with database.connection_context():
+        return Show.select().count(), ShowSeat.select().count()
+
+
 def _upcoming_shows(*, movie_id=None, city_id=None, theater_id=None, day: date | None = None):
     query = (
         Show.select()
@@ -135,8 +185,6 @@ def movies(
     day = parse_optional_day(day)
     playing = _upcoming_shows(city_id=city_id, theater_id=theater_id, day=day).select(Show.movie)
     rows = Movie.select().where(Movie.active & Movie.id.in_(playing)).order_by(Movie.title)
-    from bmstui.domain.text import clean_text
-
     if query:  # matched literally: peewee escapes % and _ in contains()
         rows = rows.where(Movie.title.contains(clean_text(query).strip()))
     for field, value in ((Movie.language, language), (Movie.genre, genre),

@@ -18,7 +18,7 @@ from bmstui.domain import clock
 from bmstui.domain.errors import BookingError, NotFound
 from bmstui.domain.ids import parse_id
 from bmstui.store.db import database
-from bmstui.store.models import Screen, Show, Theater
+from bmstui.store.models import City, Screen, Show, Theater
 
 
 def resolve(stored: str, theater: str = "") -> str:
@@ -89,6 +89,15 @@ def of_show(show_id) -> str:
     return _zone_where("show", show_id,
                        lambda q: q.join(Screen).join(Show, on=(Show.screen == Screen.id)),
                        Show.id)
+
+
+def stored_by_theater() -> list[tuple[str, str, str]]:
+    """(city, theater, timezone as stored) of every theater, by city then name. Not resolved:
+    a health check lists the zones this machine does not know instead of stopping at one."""
+    query = (Theater.select(City.name, Theater.name, Theater.timezone).join(City)
+             .order_by(City.name, Theater.name))
+    with database.connection_context():
+        return list(query.tuples())
 
 
 def in_use() -> dict[str, list[str]]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from bmstui.domain.vocabulary import ROLES
 from bmstui.services import operators
 from bmstui.services.operators import OperatorInfo
-from bmstui.store.models import ROLES
 from screens.widgets.admin_form import AdminPane, Field, FormScreen
 
 ROLE_CHOICES = tuple((role, role) for role in ROLES)

@@ -18,25 +18,18 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from bmstui.domain.clock import to_local
 from bmstui.domain.pricing import rupees
 from bmstui.domain.vocabulary import ShowStatus
-from bmstui.services import catalog, scheduling, zones
-from bmstui.store.db import database
-from bmstui.store.models import Movie, Screen, Theater
+from bmstui.services import catalog, movies, scheduling, zones
 from screens.background import explain, run_service
 
 
 def halls() -> list[tuple[str, int, str]]:
     """(theater/screen, screen id, formats) of every screen, for the new-show form."""
-    with database.connection_context():
-        return [(f"{t} / {s}", sid, formats) for sid, s, formats, t in
-                Screen.select(Screen.id, Screen.name, Screen.formats, Theater.name)
-                .join(Theater).order_by(Theater.name, Screen.name).tuples()]
+    return [(f"{s.theater} / {s.name}", s.id, s.formats) for s in catalog.screens()]
 
 
 def showing_movies() -> list[tuple[str, int]]:
-    with database.connection_context():
-        return [(f"{title} ({language}, {minutes} min)", mid) for mid, title, language, minutes in
-                Movie.select(Movie.id, Movie.title, Movie.language, Movie.duration)
-                .where(Movie.active == True).order_by(Movie.title).tuples()]  # noqa: E712
+    return [(f"{m.title} ({m.language}, {m.duration} min)", m.id)
+            for m in movies.movies(include_inactive=False)]
 
 
 class NewShowForm(ModalScreen[tuple[int, date] | None]):
