@@ -33,11 +33,12 @@ def open_database(url: str | None = None, *, create: bool = False):
     return _open(url, create=create)
 
 
-def create_schema() -> None:
-    """Create the tables and indexes that are missing (idempotent)."""
+def create_schema():
+    """Create the tables and indexes that are missing and bring an older schema up to this
+    release's version (idempotent); returns a report of what it did (``.summary()``)."""
     from bmstui.store.schema import create_schema as _create
 
-    _create()
+    return _create()
 
 
 def load_demo_data(**options):

@@ -24,7 +24,7 @@ def ensure_ready_for_tui() -> None:
 
     A configured server database is never seeded behind anyone's back; it gets a hint instead.
     """
-    from bmstui.store.migrations import pending
+    from bmstui.store.migrations import pending, version_behind
     from bmstui.store.schema import schema_missing
 
     settings = get_settings()
@@ -37,8 +37,8 @@ def ensure_ready_for_tui() -> None:
                 mask_url(settings.resolved_database_url),
                 f"the schema is older than this version ({'; '.join(todo[:3])})",
                 "run `bmstui db init` once, from one machine, to bring it up to date")
-        if todo:  # this machine's own embedded file: bring it up to date now
-            bmstui.create_schema()
+        if todo or (not settings.database_url and version_behind()):
+            bmstui.create_schema()  # this machine's own embedded file: up to date now
         return
     if settings.database_url:
         raise DatabaseUnavailable(
@@ -67,7 +67,10 @@ def run_tui(args) -> int:
 @command("db init")
 def db_init(args) -> int:
     bmstui.open_database(create=True)
-    bmstui.create_schema()
+    report = bmstui.create_schema()
+    console.print(report.summary(), markup=False, highlight=False)
+    for change in report.changes:
+        console.print(f"  {change}", markup=False, highlight=False)
     console.print(f"Schema ready in {mask_url(get_settings().resolved_database_url)}")
     return 0
 
@@ -161,7 +164,8 @@ def doctor(args) -> int:
         from bmstui.services.catalog import show_totals
 
         shows, seats = show_totals()
-        checks.add_row("schema", f"present ({shows} shows, {seats:,} show seats)")
+        checks.add_row("schema", f"present, {_version_words()} ({shows} shows, "
+                                 f"{seats:,} show seats)")
         _zone_rows(checks, settings, problems)
     console.print(checks)
     if problems:
@@ -171,6 +175,15 @@ def doctor(args) -> int:
         return 1 if missing else 0
     console.print("[bold green]Verdict: healthy[/]")
     return 0
+
+
+def _version_words() -> str:
+    from bmstui.store.migrations import current_version, latest_version
+
+    found, latest = current_version(), latest_version()
+    if found is not None and found < latest:
+        return f"version {found} (this release: {latest}; `bmstui db init` upgrades it)"
+    return f"version {found}"
 
 
 @command("sweep")

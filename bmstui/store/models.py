@@ -31,6 +31,8 @@ from bmstui.domain.vocabulary import (  # noqa: F401  (the stored words, importa
 )
 from bmstui.store.db import database
 
+MYSQL_TABLE_SETTINGS = ["ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"]
+
 
 class PreciseDateTimeField(pw.DateTimeField):
     """DATETIME(6): peewee's DateTimeField is whole seconds on MySQL."""
@@ -70,7 +72,7 @@ class BaseModel(pw.Model):
     class Meta:
         database = database
         legacy_table_names = False
-        table_settings = ["ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"]
+        table_settings = MYSQL_TABLE_SETTINGS
 
 
 class City(BaseModel):
@@ -314,3 +316,18 @@ ALL_MODELS = [
     PricingRule,
     AuditEvent,
 ]
+
+
+class SchemaVersion(pw.Model):
+    """One row per schema migration applied to this database (bmstui.store.migrations): the
+    database says which release's tables it has. Not in ALL_MODELS: it is bookkeeping, made and
+    filled by the migrations, never by the catalog or the box office."""
+
+    version = pw.IntegerField(primary_key=True)
+    name = pw.CharField(max_length=100)
+    applied_at = PreciseDateTimeField()  # UTC
+
+    class Meta:
+        database = database
+        table_name = "schema_version"
+        table_settings = MYSQL_TABLE_SETTINGS

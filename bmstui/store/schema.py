@@ -7,10 +7,8 @@ import peewee
 from bmstui.config import get_settings, mask_url
 from bmstui.domain.errors import ConnectionLost, DatabaseUnavailable
 from bmstui.store.db import database, is_mysql, make_database, mysql_error_code
-from bmstui.store.migrations import upgrade
-from bmstui.store.models import ALL_MODELS
-
-MYSQL_TABLE_SETTINGS = ["ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"]
+from bmstui.store.migrations import SchemaReport, bring_up_to_date
+from bmstui.store.models import ALL_MODELS, MYSQL_TABLE_SETTINGS
 
 _HINTS = {
     2003: "is the MariaDB/MySQL server running and reachable? check database.url or BMSTUI_DATABASE_URL",
@@ -78,27 +76,14 @@ def open_database(url: str | None = None, *, create: bool = False) -> peewee.Dat
     return db
 
 
-def create_schema() -> None:
-    """Create every table and index that is missing and bring older tables up to date
-    (``bmstui.store.migrations``); safe to run again and on a live system."""
+def create_schema() -> SchemaReport:
+    """Make a new database at the latest schema version, or bring one made by an earlier
+    release up to it (``bmstui.store.migrations``), then add any table or index still missing;
+    safe to run again and on a live system. Returns what it did."""
     settings = MYSQL_TABLE_SETTINGS if is_mysql() else []
     for model in ALL_MODELS:
         model._meta.table_settings = settings
-    with database.connection_context():
-        database.create_tables(ALL_MODELS, safe=True)
-        if is_mysql():
-            _widen_price_factor()
-        upgrade()
-
-
-def _widen_price_factor() -> None:
-    """Databases made before prices were exact hold show factors as DECIMAL(6,3); widen them
-    (existing values are kept, so shows already on sale keep their prices)."""
-    scale = database.execute_sql(
-        "SELECT NUMERIC_SCALE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
-        "AND TABLE_NAME = 'show' AND COLUMN_NAME = 'price_factor'").fetchone()
-    if scale and scale[0] is not None and scale[0] < 15:
-        database.execute_sql("ALTER TABLE `show` MODIFY `price_factor` DECIMAL(20, 15) NOT NULL")
+    return bring_up_to_date(lambda: database.create_tables(ALL_MODELS, safe=True))
 
 
 def schema_missing() -> list[str]:
