@@ -62,7 +62,7 @@ def _service_loop(url, locking, show_id, seat_sets, seconds, barrier, out):
 
 def _raw_loop(url, locking, show_id, seat_sets, seconds, barrier, out):
     """The same two statements on a bare driver connection: the floor the service is held to."""
-    from bmstui.store.db import database, is_mysql
+    from bmstui.store.db import clock_offset, clock_text, database, is_mysql
     from bmstui.store.models import Seat, ShowSeat
 
     worker_setup(url, locking)
@@ -75,23 +75,15 @@ def _raw_loop(url, locking, show_id, seat_sets, seconds, barrier, out):
     mysql = is_mysql()
     if mysql:
         raw.autocommit(False)
-        hold_sql = ("UPDATE show_seat SET status='held', hold_token=%s, held_until="
-                    "DATE_ADD(UTC_TIMESTAMP(6), INTERVAL 30 SECOND), updated_at=UTC_TIMESTAMP(6) "
-                    "WHERE id IN ({}) AND (status='available' OR (status='held' AND "
-                    "held_until <= UTC_TIMESTAMP(6)))")
-        release_sql = ("UPDATE show_seat SET status='available', hold_token=NULL, "
-                       "held_until=NULL, updated_at=UTC_TIMESTAMP(6) WHERE id IN ({}) "
-                       "AND hold_token=%s")
-        mark = "%s"
-    else:
-        now = "strftime('%Y-%m-%d %H:%M:%f','now')"
-        hold_sql = (f"UPDATE show_seat SET status='held', hold_token=?, held_until="
-                    f"strftime('%Y-%m-%d %H:%M:%f','now','+30 seconds'), updated_at={now} "
-                    f"WHERE id IN ({{}}) AND (status='available' OR (status='held' AND "
-                    f"held_until <= {now}))")
-        release_sql = (f"UPDATE show_seat SET status='available', hold_token=NULL, "
-                       f"held_until=NULL, updated_at={now} WHERE id IN ({{}}) AND hold_token=?")
-        mark = "?"
+    mark = "%s" if mysql else "?"
+    now, ttl = clock_text(mysql), clock_offset(mysql, 30)
+    hold_sql = (f"UPDATE show_seat SET status='held', hold_token={mark}, held_until="
+                f"{clock_text(mysql, mark)}, updated_at={now} "
+                f"WHERE id IN ({{}}) AND (status='available' OR (status='held' AND "
+                f"held_until <= {now}))")
+    release_sql = (f"UPDATE show_seat SET status='available', hold_token=NULL, "
+                   f"held_until=NULL, updated_at={now} WHERE id IN ({{}}) "
+                   f"AND hold_token={mark}")
     latencies, refused = [], 0
     barrier.wait()
     stop = time.perf_counter() + seconds
@@ -105,8 +97,8 @@ def _raw_loop(url, locking, show_id, seat_sets, seconds, barrier, out):
         cur = raw.cursor()
         if not mysql:
             cur.execute("BEGIN IMMEDIATE")
-        changed = cur.execute(hold_sql.format(marks), [token, *ids]) if mysql else \
-            cur.execute(hold_sql.format(marks), [token, *ids]).rowcount
+        changed = cur.execute(hold_sql.format(marks), [token, ttl, *ids]) if mysql else \
+            cur.execute(hold_sql.format(marks), [token, ttl, *ids]).rowcount
         if changed != len(ids):
             raw.rollback()
             refused += 1

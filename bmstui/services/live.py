@@ -60,13 +60,9 @@ def poll(show_id: int, since: datetime, token: str | None = None) -> Poll:
     show_id = check_show_id(show_id)
     since = parse_moment(since, "poll's starting time")
     token = check_token(token) if token else None
-    mysql = is_mysql()
-    # SQLite keeps times as text; compare with the same spelling, not a driver adapter.
-    moment = since if mysql else since.strftime("%Y-%m-%d %H:%M:%S.%f")
     with database.connection_context():
-        rows = database.execute_sql(
-            seat_sql.changes_since(mysql), [token or "", show_id, moment]
-        ).fetchall()
+        rows = database.execute_sql(*seat_sql.changes_since(
+            mysql=is_mysql(), show_id=show_id, since=since, token=token)).fetchall()
     now = None
     changes = []
     for seat_id, status, mine, held_until in rows:

@@ -26,7 +26,8 @@ def show_refusal(show_id: int, state: tuple | None = None) -> None:
 
     ``state`` is (status, on sale) when the caller already read it."""
     if state is None:
-        state = database.execute_sql(seat_sql.show_state(is_mysql()), [show_id]).fetchone()
+        state = database.execute_sql(
+            *seat_sql.show_state(mysql=is_mysql(), show_id=show_id)).fetchone()
     if state is None:
         raise ShowNotFound(show_id)
     if state[0] != ShowStatus.SCHEDULED:
@@ -52,5 +53,5 @@ def contested_labels(ids: list[int], labels_by_id: dict[int, str]) -> list[str]:
     """Labels of the rows another transaction has locked right now (MySQL SKIP LOCKED)."""
     with database.connection_context():
         free = {sid for (sid,) in database.execute_sql(
-            seat_sql.lock_rows(True, len(ids), "SKIP LOCKED"), ids)}
+            *seat_sql.lock_rows(mysql=True, ids=ids, mode="SKIP LOCKED"))}
     return [labels_by_id[sid] for sid in ids if sid not in free] or list(labels_by_id.values())

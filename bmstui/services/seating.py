@@ -190,9 +190,6 @@ def _hold(show_id, labels, *, terminal, ttl, operator, retry_stale: bool = True)
         )
 
     def attempt_mysql() -> Hold:
-        params = [*(ids if pessimistic else []), token, seat_sql.ttl_param(True, ttl), *ids,
-                  token, show_id, token, terminal, operator_id, len(ids), ids[0], token, token,
-                  show_id]
         # One seat under the conditional strategy needs no transaction: its one-row UPDATE
         # is all-or-nothing by itself, and in a pile-up on that seat each refused counter
         # lets go of the row lock inside the statement rather than a round trip later. The
@@ -203,7 +200,9 @@ def _hold(show_id, labels, *, terminal, ttl, operator, retry_stale: bool = True)
         with pw.__exception_wrapper__:
             cursor = conn.cursor()
             try:
-                cursor.execute(seat_sql.hold_batch(len(ids), pessimistic, single), params)
+                cursor.execute(*seat_sql.hold_batch(
+                    ids=ids, token=token, ttl=ttl, show_id=show_id, terminal=terminal,
+                    operator_id=operator_id, pessimistic=pessimistic, autocommit=single))
                 for _ in range(int(not single) + int(pessimistic)):
                     cursor.nextset()
                 changed = cursor.rowcount
@@ -226,20 +225,18 @@ def _hold(show_id, labels, *, terminal, ttl, operator, retry_stale: bool = True)
         return made(times)
 
     def attempt_sqlite() -> Hold:
-        changed = database.execute_sql(
-            seat_sql.hold_update(False, len(ids)),
-            [token, seat_sql.ttl_param(False, ttl), *ids, token, show_id],
-        ).rowcount
+        changed = database.execute_sql(*seat_sql.hold_update(
+            mysql=False, ids=ids, token=token, ttl=ttl, show_id=show_id)).rowcount
         if changed != len(ids):
             raise _Refused()
-        params = [token, terminal, operator_id, len(ids), ids[0]]
-        times = None
-        if supports_returning():
-            times = database.execute_sql(seat_sql.insert_hold(False, True), params).fetchone()
-        else:
-            database.execute_sql(seat_sql.insert_hold(False, False), params)
+        returning = supports_returning()
+        cursor = database.execute_sql(*seat_sql.insert_hold(
+            mysql=False, ids=ids, token=token, terminal=terminal, operator_id=operator_id,
+            returning=returning))
+        times = cursor.fetchone() if returning else None
         if times is None:  # no RETURNING, or a retried hold whose row was already there
-            times = database.execute_sql(seat_sql.hold_times(False), [token]).fetchone()
+            times = database.execute_sql(
+                *seat_sql.hold_times(mysql=False, token=token)).fetchone()
         return made(times)
 
     try:
@@ -272,7 +269,8 @@ def _hold(show_id, labels, *, terminal, ttl, operator, retry_stale: bool = True)
 
 
 def _held_ids(token: str) -> list[int]:
-    return [sid for (sid,) in database.execute_sql(seat_sql.held_ids(is_mysql()), [token])]
+    return [sid for (sid,) in database.execute_sql(
+        *seat_sql.held_ids(mysql=is_mysql(), token=token))]
 
 
 def release(token: str) -> int:
@@ -289,8 +287,7 @@ def release(token: str) -> int:
         if not ids:
             return 0
         return database.execute_sql(
-            seat_sql.release_update(is_mysql(), len(ids)), [*ids, token]
-        ).rowcount
+            *seat_sql.release_update(mysql=is_mysql(), ids=ids, token=token)).rowcount
 
     return transaction(attempt, atomic=False)
 

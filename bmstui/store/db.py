@@ -320,19 +320,35 @@ def _discard_connection(db: peewee.Database | None = None) -> None:
         close_idle()
 
 
+def clock_text(mysql: bool, offset: str = "") -> str:
+    """The database's clock as SQL text, UTC with sub-second precision: the one spelling of
+    "now" per backend, for peewee expressions (``now_sql``) and the seat protocol's raw SQL
+    (``bmstui.store.seat_sql``) alike. With ``offset`` (SQL text, usually a parameter mark
+    bound to ``clock_offset(seconds)``) it is that much later."""
+    if mysql:
+        now = "UTC_TIMESTAMP(6)"
+        return f"DATE_ADD({now}, INTERVAL {offset} MICROSECOND)" if offset else now
+    modifier = f", {offset}" if offset else ""
+    return f"strftime('%Y-%m-%d %H:%M:%f', 'now'{modifier})"
+
+
+def clock_offset(mysql: bool, seconds: float) -> int | str:
+    """The parameter ``clock_text(mysql, mark)`` adds: microseconds on MySQL, ms on SQLite."""
+    return int(round(seconds * 1_000_000)) if mysql else f"{seconds:+.3f} seconds"
+
+
+_NOW_TEXT = {mysql: clock_text(mysql) for mysql in (False, True)}
+
+
 def now_sql() -> peewee.Node:
     """The database's clock, UTC, with sub-second precision."""
-    if is_mysql():
-        return peewee.SQL("UTC_TIMESTAMP(6)")
-    return peewee.SQL("strftime('%Y-%m-%d %H:%M:%f', 'now')")
+    return peewee.SQL(_NOW_TEXT[is_mysql()])
 
 
 def later_sql(seconds: float) -> peewee.Node:
     """The database's clock plus ``seconds`` (a float; microseconds on MySQL, ms on SQLite)."""
-    if is_mysql():
-        return peewee.SQL("DATE_ADD(UTC_TIMESTAMP(6), INTERVAL %s MICROSECOND)",
-                          (int(round(seconds * 1_000_000)),))
-    return peewee.SQL("strftime('%Y-%m-%d %H:%M:%f', 'now', ?)", (f"{seconds:+.3f} seconds",))
+    mysql = is_mysql()
+    return peewee.SQL(clock_text(mysql, "%s" if mysql else "?"), (clock_offset(mysql, seconds),))
 
 
 def db_now() -> datetime:

@@ -4,150 +4,205 @@ Holds and releases are the statements every counter runs under load. Building th
 peewee's query builder cost more client CPU than the database spent executing them (measured
 with ``bmstui bench holds``), so they are plain parametrised SQL text, generated from the models'
 table names and cached by (backend, number of seats). Everything else uses peewee.
+
+Each builder takes the values its statement needs and returns ``(sql, params)``, the params in
+the order of the marks in the text, so a caller runs ``database.execute_sql(*builder(...))``
+and never counts positions itself. The text is built once per shape (the ``_..._text``
+functions, cached); only the params are made per call. The database's clock is spelled in
+``bmstui.store.db.clock_text``, the same text peewee's ``now_sql`` uses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
+from itertools import chain
+from typing import Literal
 
 import peewee as pw
 
-from bmstui.domain.vocabulary import SeatStatus
-from bmstui.store.db import now_sql
+from bmstui.domain.vocabulary import HoldState, SeatStatus, ShowStatus
+from bmstui.store.db import clock_offset, clock_text, now_sql
 from bmstui.store.models import Hold, Show, ShowSeat
 
-_SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
-_MYSQL_NOW = "UTC_TIMESTAMP(6)"
+Statement = tuple[str, list]
 
 
 def _parts(mysql: bool) -> tuple[str, str, str]:
     """(quote char, param mark, now expression)."""
-    return ("`", "%s", _MYSQL_NOW) if mysql else ('"', "?", _SQLITE_NOW)
+    return ("`", "%s", clock_text(True)) if mysql else ('"', "?", clock_text(False))
 
 
 def _table(model, quote: str) -> str:
     return f"{quote}{model._meta.table_name}{quote}"
 
 
-def ttl_param(mysql: bool, seconds: float):
-    return int(round(seconds * 1_000_000)) if mysql else f"{seconds:+.3f} seconds"
+def hold_update(*, mysql: bool, ids: Sequence[int], token: str, ttl: float,
+                show_id: int) -> Statement:
+    """Hold the seats ``ids`` for ``ttl`` seconds if every one is free and the show is on sale,
+    by the DB clock.
 
-
-def _later(mysql: bool, p: str) -> str:
-    if mysql:
-        return f"DATE_ADD({_MYSQL_NOW}, INTERVAL {p} MICROSECOND)"
-    return f"strftime('%Y-%m-%d %H:%M:%f', 'now', {p})"
+    The show check rides in the same statement, so a hold costs no extra round trip for it; a
+    refusal is diagnosed afterwards. Seats already held by this very token count as free: a hold
+    retried after a lost connection (whose first attempt may have committed) takes its own seats
+    again instead of being refused them.
+    """
+    return (_hold_update_text(mysql, len(ids)),
+            [token, clock_offset(mysql, ttl), *ids, token, show_id])
 
 
 @lru_cache(maxsize=64)
-def hold_update(mysql: bool, n: int) -> str:
-    """Hold n seats if every one is free and the show is on sale, by the DB clock.
-
-    Params: (token, ttl, *ids, token, show id). The show check rides in the same statement, so
-    a hold costs no extra round trip for it; a refusal is diagnosed afterwards. Seats already
-    held by this very token count as free: a hold retried after a lost connection (whose first
-    attempt may have committed) takes its own seats again instead of being refused them.
-    """
+def _hold_update_text(mysql: bool, n: int) -> str:
     q, p, now = _parts(mysql)
     ids = ", ".join([p] * n)
     return (
-        f"UPDATE {_table(ShowSeat, q)} SET status = 'held', hold_token = {p}, "
-        f"held_until = {_later(mysql, p)}, updated_at = {now} "
-        f"WHERE id IN ({ids}) AND (status = 'available' OR "
-        f"(status = 'held' AND (held_until <= {now} OR hold_token = {p}))) "
+        f"UPDATE {_table(ShowSeat, q)} SET status = '{SeatStatus.HELD}', hold_token = {p}, "
+        f"held_until = {clock_text(mysql, p)}, updated_at = {now} "
+        f"WHERE id IN ({ids}) AND (status = '{SeatStatus.AVAILABLE}' OR "
+        f"(status = '{SeatStatus.HELD}' AND (held_until <= {now} OR hold_token = {p}))) "
         f"AND EXISTS (SELECT 1 FROM {_table(Show, q)} WHERE id = {p} "
-        f"AND status = 'scheduled' AND starts_at > {now})"
+        f"AND status = '{ShowStatus.SCHEDULED}' AND starts_at > {now})"
     )
 
 
-@lru_cache(maxsize=4)
-def insert_hold(mysql: bool, returning: bool) -> str:
-    """The hold row, its times copied from a seat it just held: params (token, terminal,
-    operator, seat count, one held seat id). With RETURNING it also answers (now, expiry)."""
+def insert_hold(*, mysql: bool, ids: Sequence[int], token: str, terminal: str,
+                operator_id: int | None, returning: bool = False,
+                if_still_held: bool = False) -> Statement:
+    """The hold row of ``ids``, its times copied from the first seat, which it just held.
+
+    With ``returning`` it also answers (now, expiry). ``if_still_held``: the row is only written
+    if that seat really is this token's (in a batch, where the UPDATE's count is read later).
+    """
+    params = [token, terminal, operator_id, len(ids), ids[0]]
+    if if_still_held:
+        params.append(token)
+    return _insert_hold_text(mysql, returning, if_still_held), params
+
+
+@lru_cache(maxsize=8)
+def _insert_hold_text(mysql: bool, returning: bool, if_still_held: bool) -> str:
     q, p, _ = _parts(mysql)
     ignore = "INSERT IGNORE" if mysql else "INSERT OR IGNORE"  # a retried hold's own row
     sql = (
         f"{ignore} INTO {_table(Hold, q)} (token, show_id, terminal, operator_id, seat_count, "
         f"created_at, expires_at, extensions, state) "
-        f"SELECT {p}, show_id, {p}, {p}, {p}, updated_at, held_until, 0, 'active' "
+        f"SELECT {p}, show_id, {p}, {p}, {p}, updated_at, held_until, 0, '{HoldState.ACTIVE}' "
         f"FROM {_table(ShowSeat, q)} WHERE id = {p}"
     )
+    if if_still_held:
+        sql += f" AND hold_token = {p}"
     return sql + " RETURNING created_at, expires_at" if returning else sql
 
 
-@lru_cache(maxsize=4)
-def hold_times(mysql: bool) -> str:
+def hold_times(*, mysql: bool, token: str) -> Statement:
     """(created, expires) of a hold, for servers without INSERT ... RETURNING (MySQL 8)."""
+    return _hold_times_text(mysql), [token]
+
+
+@lru_cache(maxsize=4)
+def _hold_times_text(mysql: bool) -> str:
     q, p, _ = _parts(mysql)
     return f"SELECT created_at, expires_at FROM {_table(Hold, q)} WHERE token = {p}"
 
 
+def lock_rows(*, mysql: bool, ids: Sequence[int],
+              mode: Literal["NOWAIT", "SKIP LOCKED"]) -> Statement:
+    """SELECT ... FOR UPDATE NOWAIT / SKIP LOCKED of the show seats ``ids``, in id order."""
+    return _lock_rows_text(mysql, len(ids), mode), list(ids)
+
+
 @lru_cache(maxsize=64)
-def lock_rows(mysql: bool, n: int, mode: str) -> str:
-    """SELECT ... FOR UPDATE NOWAIT / SKIP LOCKED of show seats in id order: params (*ids)."""
+def _lock_rows_text(mysql: bool, n: int, mode: str) -> str:
     q, p, _ = _parts(mysql)
     ids = ", ".join([p] * n)
     return f"SELECT id FROM {_table(ShowSeat, q)} WHERE id IN ({ids}) ORDER BY id FOR UPDATE {mode}"
 
 
+def held_ids(*, mysql: bool, token: str) -> Statement:
+    """Show seat ids held by a token, in lock order."""
+    return _held_ids_text(mysql), [token]
+
+
 @lru_cache(maxsize=4)
-def held_ids(mysql: bool) -> str:
-    """Show seat ids held by a token, in lock order: params (token,)."""
+def _held_ids_text(mysql: bool) -> str:
     q, p, _ = _parts(mysql)
     return (f"SELECT id FROM {_table(ShowSeat, q)} WHERE hold_token = {p} "
-            f"AND status = 'held' ORDER BY id")
+            f"AND status = '{SeatStatus.HELD}' ORDER BY id")
+
+
+def release_update(*, mysql: bool, ids: Sequence[int], token: str) -> Statement:
+    """Free the seats ``ids`` of a token (those still held by it)."""
+    return _release_update_text(mysql, len(ids)), [*ids, token]
 
 
 @lru_cache(maxsize=64)
-def release_update(mysql: bool, n: int) -> str:
-    """Free the seats of a token: params (*ids, token)."""
+def _release_update_text(mysql: bool, n: int) -> str:
     q, p, now = _parts(mysql)
     ids = ", ".join([p] * n)
     return (
-        f"UPDATE {_table(ShowSeat, q)} SET status = 'available', hold_token = NULL, "
+        f"UPDATE {_table(ShowSeat, q)} SET status = '{SeatStatus.AVAILABLE}', hold_token = NULL, "
         f"held_until = NULL, updated_at = {now} "
-        f"WHERE id IN ({ids}) AND hold_token = {p} AND status = 'held'"
+        f"WHERE id IN ({ids}) AND hold_token = {p} AND status = '{SeatStatus.HELD}'"
     )
 
 
-@lru_cache(maxsize=128)
-def hold_batch(n: int, pessimistic: bool, autocommit: bool = False) -> str:
+def hold_batch(*, ids: Sequence[int], token: str, ttl: float, show_id: int, terminal: str,
+               operator_id: int | None, pessimistic: bool,
+               autocommit: bool = False) -> Statement:
     """MySQL: a whole hold in one round trip (multi-statement), then COMMIT or ROLLBACK.
 
-    Params: ([*ids if pessimistic], token, ttl, *ids, token, show id, token, terminal,
-    operator, seat count, first id, token, token, show id). The hold row is only written if the first seat is
-    really ours; the caller still checks the UPDATE's count and rolls back a partial hold.
-    ``autocommit`` (one seat only): each statement commits alone, so a refused UPDATE lets go
-    of the row at once instead of after the client's ROLLBACK.
+    Its result sets, in order: [START TRANSACTION unless ``autocommit``], [the row locks if
+    ``pessimistic``], the UPDATE, the hold row, the hold's (created, expires), the show's
+    (status, on sale). The hold row is only written if the first seat is really ours; the
+    caller still checks the UPDATE's count and rolls back a partial hold. ``autocommit`` (one
+    seat only): each statement commits alone, so a refused UPDATE lets go of the row at once
+    instead of after the client's ROLLBACK.
     """
-    q, p, _ = _parts(True)
-    statements = [] if autocommit else ["START TRANSACTION"]
-    if pessimistic:
-        statements.append(lock_rows(True, n, "NOWAIT"))
+    statements = [lock_rows(mysql=True, ids=ids, mode="NOWAIT")] if pessimistic else []
     statements += [
-        hold_update(True, n),
-        insert_hold(True, False) + f" AND hold_token = {p}",
-        hold_times(True),
-        show_state(True),
+        hold_update(mysql=True, ids=ids, token=token, ttl=ttl, show_id=show_id),
+        insert_hold(mysql=True, ids=ids, token=token, terminal=terminal,
+                    operator_id=operator_id, if_still_held=True),
+        hold_times(mysql=True, token=token),
+        show_state(mysql=True, show_id=show_id),
     ]
-    return ";\n".join(statements)
+    texts, params = zip(*statements)
+    return _batch_text(texts, autocommit), list(chain.from_iterable(params))
+
+
+@lru_cache(maxsize=128)
+def _batch_text(statements: tuple[str, ...], autocommit: bool) -> str:
+    return ";\n".join(statements if autocommit else ("START TRANSACTION", *statements))
+
+
+def show_state(*, mysql: bool, show_id: int) -> Statement:
+    """(status, on sale now) of a show. Explains a refused hold."""
+    return _show_state_text(mysql), [show_id]
 
 
 @lru_cache(maxsize=4)
-def show_state(mysql: bool) -> str:
-    """(status, on sale now) of a show: params (show id,). Explains a refused hold."""
+def _show_state_text(mysql: bool) -> str:
     q, p, now = _parts(mysql)
     return f"SELECT status, starts_at > {now} FROM {_table(Show, q)} WHERE id = {p}"
 
 
-@lru_cache(maxsize=4)
-def changes_since(mysql: bool) -> str:
-    """Seats of a show changed after a moment, plus one row carrying the database's now.
+def changes_since(*, mysql: bool, show_id: int, since: datetime,
+                  token: str | None = None) -> Statement:
+    """Seats of a show changed after ``since`` (database clock), plus one row carrying the
+    database's now.
 
-    Params: (own token, show id, since). One round trip per poll: the (show, updated_at) index
-    answers the range, and the extra row (id -1) tells the poller the time even when nothing
-    changed. Tokens never leave the database; each row only says whether it is the caller's.
+    One round trip per poll: the (show, updated_at) index answers the range, and the extra row
+    (id -1) tells the poller the time even when nothing changed. Tokens never leave the
+    database; each row only says whether it is ``token``'s.
     """
+    # SQLite keeps times as text; compare with the same spelling, not a driver adapter.
+    moment = since if mysql else since.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return _changes_since_text(mysql), [token or "", show_id, moment]
+
+
+@lru_cache(maxsize=4)
+def _changes_since_text(mysql: bool) -> str:
     q, p, now = _parts(mysql)
     return (
         f"SELECT id, status, CASE WHEN hold_token = {p} THEN 1 ELSE 0 END, held_until "
