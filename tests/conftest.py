@@ -176,9 +176,10 @@ def make_show(*, starts_in: timedelta = timedelta(days=30), layout: str = "class
         screen = Screen.select().where(Screen.layout == layout).order_by(Screen.id).first()
         movie = Movie.select().order_by(Movie.id).first()
         starts = db_now().replace(microsecond=0) + starts_in
-        # A unique start per screen: nudge by whole seconds until free.
+        # A unique start per screen: nudge by whole seconds, earlier, until free (a show "3 hours
+        # ahead" never starts more than 3 hours ahead).
         while Show.select().where((Show.screen == screen) & (Show.starts_at == starts)).exists():
-            starts += timedelta(seconds=1)
+            starts -= timedelta(seconds=1)
         with database.atomic():
             show_id = Show.insert(
                 movie=movie, screen=screen, starts_at=starts,

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bmstui.domain.errors import UnknownTimeZone, shown
+from bmstui.domain.errors import InvalidDay, UnknownTimeZone, shown
 
 Zone = tzinfo | str | None
 
@@ -121,7 +121,10 @@ def to_utc(local: datetime, where: Zone) -> datetime:
     01:30 on the fall-back night as the first 01:30. An aware datetime is converted as is.
     """
     aware = local if local.tzinfo else local.replace(tzinfo=zone(where), fold=0)
-    return aware.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return aware.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # 1 Jan of year 1 east of Greenwich, 31 Dec 9999 west of it
+        raise InvalidDay(f"{local:%Y-%m-%d %H:%M} is outside the calendar") from None
 
 
 def to_local(utc: datetime, where: Zone) -> datetime:
@@ -139,5 +142,8 @@ def utc_range_of_local_day(day: date, where: Zone) -> tuple[datetime, datetime]:
     """The UTC [start, end) of a calendar day of zone ``where``: 23 or 25 hours long on the
     days the clocks change."""
     start = to_utc(datetime.combine(day, time.min), where)
-    end = to_utc(datetime.combine(day + timedelta(days=1), time.min), where)
-    return start, end
+    try:
+        following = day + timedelta(days=1)
+    except OverflowError:  # 31 Dec 9999 has no next day to end at
+        raise InvalidDay(f"{day:%Y-%m-%d} is outside the calendar") from None
+    return start, to_utc(datetime.combine(following, time.min), where)

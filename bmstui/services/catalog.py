@@ -120,8 +120,9 @@ def screens() -> list[ScreenInfo]:
 
 def theater_id_named(name: str) -> int | None:
     """The id of the theater called exactly ``name`` (the command line names theaters rather
-    than numbering them), or None."""
-    query = Theater.select(Theater.id).where(Theater.name == clean_text(name))
+    than numbering them), or None; two theaters of one name (in two cities): the older one."""
+    query = (Theater.select(Theater.id).where(Theater.name == clean_text(name))
+             .order_by(Theater.id))
     with database.connection_context():
         return query.scalar()
 
@@ -130,7 +131,8 @@ def screen_id_named(theater: str, name: str) -> int | None:
     """The id of the screen called ``name`` in the theater called ``theater`` (both exact), or
     None: screen names ("Audi 1") repeat from one theater to the next."""
     query = (Screen.select(Screen.id).join(Theater)
-             .where((Theater.name == clean_text(theater)) & (Screen.name == clean_text(name))))
+             .where((Theater.name == clean_text(theater)) & (Screen.name == clean_text(name)))
+             .order_by(Theater.id, Screen.id))
     with database.connection_context():
         return query.scalar()
 

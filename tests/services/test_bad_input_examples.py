@@ -253,3 +253,15 @@ def test_a_phone_of_undecodable_bytes_checks_a_coupon_like_any_other(demo_db):
         coupons.check(code, Decimal(500), phone="\ud800")
     except CouponInvalid as refused:
         assert_readable(refused)
+
+
+def test_the_first_and_last_days_of_the_calendar_are_refused_not_overflowed(demo_db):
+    """Found by the published-API property run: 1 Jan of year 1 in India is in year 0 in UTC
+    (OverflowError from the day's UTC range)."""
+    from datetime import date
+
+    for day in (date(1, 1, 1), date(9999, 12, 31)):
+        try:
+            scheduling.schedule_of_day(day)
+        except BookingError as refused:
+            assert_readable(refused)

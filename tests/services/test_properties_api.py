@@ -69,7 +69,9 @@ def published() -> dict[str, object]:
     """'module.function' -> function, for every public function of the published modules."""
     found = {}
     for module in PUBLISHED_MODULES:
-        short = module.__name__.removeprefix("bmstui.").removeprefix("services.")
+        short = module.__name__.removeprefix("bmstui.")
+        for layer in ("services.", "domain.", "export."):  # the names before the layers
+            short = short.removeprefix(layer)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if not name.startswith("_") and fn.__module__ == module.__name__:
                 found[f"{short}.{name}"] = fn

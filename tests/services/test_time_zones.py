@@ -380,11 +380,13 @@ async def test_the_desks_schedule_types_and_shows_each_theaters_wall_clock(empty
     assert made.starts_at == midnight.replace(hour=22)
 
 
-def test_the_chains_today_is_its_theaters_zone_unless_configured(demo_db, settings):
+def test_the_chains_today_is_its_theaters_zone_unless_configured(empty_db, settings):
     """A server on UTC must not name the wrong day "today" for a chain whose theaters are all
     in India (between 18:30 and 24:00 UTC, India's today is UTC's tomorrow)."""
     from bmstui.services import zones
 
+    bmstui.create_schema()
+    bmstui.load_demo_data(days=1)
     zones._chain_cache.clear()
     settings(timezone="")
     assert zones.chain_zone() == "Asia/Kolkata"  # every demo theater is there
