@@ -214,18 +214,35 @@ def via_proxy(demo_db, backend):
 TESTS = Path(__file__).resolve().parent
 
 
+# Fuzzing campaigns: each draws many examples through the whole stack.
+CAMPAIGNS = ("test_properties_", "test_ui_money_fields")
+
+
 def _system_tier(item) -> bool:
-    """Everything under tests/system, every slow or Galera test wherever it lives, and the
-    MariaDB run of each UI test: the screens are the same on both backends, the services under
-    them are tested on both in tests/services, and driving the app once more on MariaDB is an
-    integration run, not a developer's quick check."""
-    folders = Path(str(item.fspath)).resolve().parents
-    if TESTS / "system" in folders:
+    """Everything under tests/system; every slow or Galera test wherever it lives; the UI's
+    MariaDB runs; the fuzzing campaigns' MariaDB runs; the UI money-field campaign.
+
+    The default tier still runs every service test on both backends and every screen and every
+    campaign once (on SQLite); what moves is what repeats the same walk on the second backend
+    or drives the app through hundreds of typed inputs: integration runs, not a developer's
+    quick check. CI runs both tiers."""
+    path = Path(str(item.fspath)).resolve()
+    if TESTS / "system" in path.parents:
         return True
     if item.get_closest_marker("slow") or item.get_closest_marker("galera"):
         return True
-    backend = getattr(getattr(item, "callspec", None), "params", {}).get("backend")
-    return TESTS / "ui" in folders and backend == "mysql"
+    if path.stem == "test_ui_money_fields":
+        return True
+    on_mysql = "mysql" in getattr(getattr(item, "callspec", None), "params", {}).values()
+    return on_mysql and (TESTS / "ui" in path.parents or path.stem.startswith(CAMPAIGNS))
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (the default): 4 workers for the default tier, none for the system tier,
+    whose tests run processes and servers of their own and measure them."""
+    if "system" in (config.option.markexpr or "").replace("not system", ""):
+        return 0
+    return int(os.environ.get("BMSTUI_TEST_WORKERS", "4"))
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by marker

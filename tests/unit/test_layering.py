@@ -83,6 +83,6 @@ def test_wheel_contains_the_demo_catalog_and_the_ui(tmp_path):
     for data in ("catalog", "layouts", "movies", "pricing", "schedule"):
         assert f"bmstui/data/{data}.toml" in names, sorted(names)
     assert "screens/app.py" in names
-    assert "bmstui/cli.py" in names
+    assert "bmstui/cli/entry.py" in names and "bmstui/domain/best_seats.py" in names
     assert not any(n.startswith("tests/") for n in names)
-    assert "bmstui = bmstui.cli.entry:main" in scripts
+    assert "bmstui = bmstui.cli:main" in scripts
