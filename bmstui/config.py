@@ -364,8 +364,3 @@ def settings_scope(settings: Settings) -> Iterator[Settings]:
     finally:
         _scoped.reset(token)
         use_chain_zone(zone_before)
-
-
-def ensure_settings() -> Settings:
-    """The scripting entry's settings: those handed in, else loaded now (see get_settings)."""
-    return get_settings()
