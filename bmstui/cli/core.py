@@ -71,8 +71,18 @@ def db_init(args) -> int:
     console.print(report.summary(), markup=False, highlight=False)
     for change in report.changes:
         console.print(f"  {change}", markup=False, highlight=False)
-    console.print(f"Schema ready in {mask_url(get_settings().resolved_database_url)}")
+    console.print(f"Schema ready in {_where(get_settings().resolved_database_url)}",
+                  markup=False, highlight=False)
     return 0
+
+
+def _where(url: str) -> str:
+    """A SQLite URL as the absolute file it opens (a relative one depends on the folder the
+    command ran in); a server URL masked."""
+    from bmstui.store.db import sqlite_file
+
+    path = sqlite_file(url)
+    return f"{path} (sqlite)" if path is not None else mask_url(url)
 
 
 @command("db seed")
@@ -125,7 +135,7 @@ def _zone_rows(checks: Table, settings, problems: list[str], most: int = 20) -> 
 
 @command("doctor")
 def doctor(args) -> int:
-    from bmstui.store.db import database, db_now, is_mysql
+    from bmstui.store.db import database, db_now, is_mysql, sqlite_file
     from bmstui.store.schema import schema_missing
 
     settings = get_settings()
@@ -134,6 +144,8 @@ def doctor(args) -> int:
     checks.add_row("config", settings.source)
     checks.add_row("terminal", settings.terminal)
     checks.add_row("database", mask_url(url))
+    if sqlite_file(url) is not None:  # the URL may be relative: say which file it means
+        checks.add_row("database file", Text(str(sqlite_file(url)), overflow="fold"))
     from bmstui.logs import log_file
 
     checks.add_row("log file", Text(str(log_file(settings)), overflow="fold"))  # whole

@@ -10,6 +10,7 @@ Times that decide anything come from the database clock (``now_sql``), never fro
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import time
@@ -26,6 +27,7 @@ from pymysql.constants.CLIENT import MULTI_STATEMENTS
 
 from bmstui.config import mask_url
 from bmstui.domain.errors import ConnectionLost, DatabaseUnavailable, OutcomeUnknown, TryAgain
+from bmstui.paths import default_sqlite_path
 
 database = peewee.DatabaseProxy()
 
@@ -155,15 +157,14 @@ def _make_database(url: str, pool_size: int) -> peewee.Database:
     parts = urlsplit(url)
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
-        raw = unquote(url.split("://", 1)[1])
-        path = raw[1:] if raw.startswith("/") else raw  # sqlite:///rel.db, sqlite:////abs.db
-        if path in ("", ":memory:"):
+        path = sqlite_file(url)
+        if path is None:
             raise DatabaseUnavailable(
                 mask_url(url), "an in-memory database cannot be shared", "give a file path"
             )
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _ensure_folder(url, path.parent)
         return EmbeddedDatabase(
-            str(Path(path).expanduser()),
+            str(path),
             max_connections=max(pool_size, 32),
             stale_timeout=300,
             timeout=LOCK_WAIT_SECONDS,
@@ -204,6 +205,36 @@ def _make_database(url: str, pool_size: int) -> peewee.Database:
         )
     raise DatabaseUnavailable(
         mask_url(url), f"unsupported scheme {parts.scheme!r}", "use sqlite:/// or mysql://"
+    )
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The absolute file behind a SQLite URL (None for a MySQL URL or an in-memory one), so
+    every message can name the file itself rather than a path relative to some folder.
+
+    ``sqlite:///relative/x.db`` is relative to the current folder, ``sqlite:////abs/x.db``
+    absolute; ``~`` is expanded."""
+    if urlsplit(url).scheme.split("+")[0] != "sqlite":
+        return None
+    raw = unquote(url.split("://", 1)[1])
+    path = raw[1:] if raw.startswith("/") else raw  # sqlite:///rel.db, sqlite:////abs.db
+    if path in ("", ":memory:"):
+        return None
+    return Path(os.path.abspath(Path(path).expanduser()))
+
+
+def _ensure_folder(url: str, folder: Path) -> None:
+    """Only the default data folder is made on demand: any other missing folder is most likely
+    a mistyped path (one slash too few makes an absolute path relative), and quietly creating
+    it would give this counter a fresh, empty database nobody else sees."""
+    if folder.is_dir():
+        return
+    if folder == Path(os.path.abspath(default_sqlite_path().parent)):
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    raise DatabaseUnavailable(
+        mask_url(url), f"folder {folder} does not exist",
+        "create it, or use an absolute path: sqlite:////absolute/path/bmstui.db",
     )
 
 

@@ -141,11 +141,13 @@ def sqlite_counts(path: Path) -> dict[str, int]:
 
 def test_init_seed_doctor_on_sqlite(run, tmp_path):
     path = tmp_path / "data" / "box.db"
+    path.parent.mkdir()  # only the default data folder is created on demand
     url = f"sqlite:///{path}"
 
     init = run("db", "init", "--db", url)
     assert init.returncode == 0, init.stderr
     assert path.is_file()
+    assert f"Schema ready in {path} (sqlite)" in init.stdout
     assert sqlite_counts(path) == dict.fromkeys(TABLES, 0)
 
     seed = run("db", "seed", "--days", "1", "--db", url)
@@ -165,6 +167,30 @@ def test_init_seed_doctor_on_sqlite(run, tmp_path):
     assert "Added 0 cities, 0 theaters, 0 screens, 0 seats, 0 movies, 0 shows" in again.stdout
 
 
+def test_a_relative_sqlite_url_is_relative_to_the_current_folder(run):
+    init = run("db", "init", "--db", "sqlite:///here/box.db")
+    assert init.returncode == 2, init.stdout + init.stderr
+    line = assert_one_line_failure(init)
+    assert f"folder {run.cwd / 'here'} does not exist" in line
+    assert "use an absolute path" in line
+    assert not (run.cwd / "here").exists()  # no stray folder made next to wherever we ran
+
+    (run.cwd / "here").mkdir()
+    init = run("db", "init", "--db", "sqlite:///here/box.db")
+    assert init.returncode == 0, init.stdout + init.stderr
+    assert f"Schema ready in {run.cwd / 'here' / 'box.db'} (sqlite)" in init.stdout
+    doctor = run("doctor", "--db", "sqlite:///here/box.db")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert str(run.cwd / "here" / "box.db") in doctor.stdout
+
+
+def test_an_absolute_sqlite_url_with_a_missing_folder_is_refused(run, tmp_path):
+    missing = tmp_path / "nonexistent" / "dir"
+    line = assert_one_line_failure(run("db", "init", "--db", f"sqlite:///{missing}/x.db"))
+    assert f"folder {missing} does not exist" in line
+    assert not missing.exists()
+
+
 def test_doctor_on_a_fresh_machine_finds_the_schema_missing(run):
     result = run("doctor")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -172,6 +198,7 @@ def test_doctor_on_a_fresh_machine_finds_the_schema_missing(run):
     assert "Traceback" not in result.stderr
     # The default database is the embedded file in the (redirected) user data directory.
     assert (run.home / ".local/share" / "bmstui" / "bmstui.db").is_file()
+    assert str(run.home / ".local/share" / "bmstui" / "bmstui.db") in result.stdout
 
 
 def test_cwd_bmstui_toml_and_dotenv_are_used(run, tmp_path):
