@@ -32,6 +32,13 @@ def explain(exc: BaseException, node: DOMNode | None = None) -> str:
     return f"Unexpected problem: {type(exc).__name__}: {str(exc)[:160]}"
 
 
+def sentence(text: str) -> str:
+    """``text`` ending as a sentence, so another can follow it: service messages are written
+    without a final full stop (they are also shown alone, as a line or a notice)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 def _still_shown(node: DOMNode) -> bool:
     """Whether ``node`` is still mounted on a screen of the app's stack."""
     if not node.is_attached:

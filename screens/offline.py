@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from textual.widgets import Static
 
 from bmstui.domain.clock import to_local
-from screens.background import explain
+from screens.background import explain, sentence
 
 log = logging.getLogger("screens.offline")
 
@@ -28,7 +28,8 @@ def went_offline(app, exc: BaseException | None = None) -> None:
     """A poll or probe failed: the sign goes up (its time stays that of the last good one)."""
     if app.offline_since is None:
         app.offline_since = getattr(app, "last_contact", None) or _utc_now()
-        log.warning("The database stopped answering: %s", explain(exc, app) if exc else "?")
+        log.warning("The database stopped answering: %s",
+                    sentence(explain(exc, app)) if exc else "?")
 
 
 def back_online(app, db_now: datetime | None = None) -> bool:

@@ -19,7 +19,7 @@ from bmstui.services import seating
 from bmstui.services.catalog import ShowInfo
 from bmstui.services.live import LiveSeats, Poll
 from bmstui.services.sales import Booking
-from screens.background import explain, run_service
+from screens.background import explain, run_service, sentence
 from screens.offline import OfflineSign, back_online, went_offline
 from screens.sale.heading import show_heading
 from screens.widgets.seat_grid import GLYPHS, SeatGrid, legend_rows
@@ -121,7 +121,7 @@ class SeatScreen(Screen):
         went_offline(self.app, exc)  # the lasting sign; the notice below says why, once
         if not self._offline:
             self._offline = True
-            self.notify(f"{explain(exc, self).rstrip('.')}. The grid may be stale until it "
+            self.notify(f"{sentence(explain(exc, self))} The grid may be stale until it "
                         "reconnects.",
                         severity="error", timeout=8)
 

@@ -94,4 +94,10 @@ async def test_the_sign_stays_while_offline_and_goes_at_the_first_good_poll(
         await wait_for(pilot, lambda: sign(checkout) is None, what="the sign to go at checkout")
     text = log_path.read_text(encoding="utf-8")
     assert text.count("The database stopped answering") == 2  # once per outage, not per poll
+    # Whole sentences: the reason ends with its full stop, then the notice's own sentence.
+    stopped = [line for line in text.splitlines() if "The database stopped answering" in line]
+    assert all(line.rstrip().endswith(".") for line in stopped), stopped
+    notices = [str(n.message) for n in app._notifications if "may be stale" in str(n.message)]
+    assert notices and all(re.search(r"[.!?…] The grid may be stale until it reconnects\.$", n)
+                           for n in notices), notices
     assert text.count("The database answers again") == 2
