@@ -44,6 +44,7 @@ class MoviesScreen(Screen):
         self.city = city
         self.movies: dict[str, catalog.MovieInfo] = {}
         self.shows: dict[str, catalog.ShowInfo] = {}
+        self.playing: list[catalog.MovieInfo] = []  # the city's movies, whatever the filters
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,6 +83,7 @@ class MoviesScreen(Screen):
         ):
             self.query_one(f"#{name}", Select).set_options((value, value) for value in values)
         self.query_one("#theater", Select).set_options((t.name, t.id) for t in theaters)
+        self.playing = list(movies)
         self._movies_loaded(movies)
 
     # -- filters -----------------------------------------------------------------------------
@@ -99,10 +101,11 @@ class MoviesScreen(Screen):
     def reload_movies(self) -> None:
         filters = self._filters()
         theater = filters.pop("theater", None)
+        query = self.query_one("#search", Input).value
         run_service(
-            self, catalog.movies, self.city.id, query=self.query_one("#search", Input).value,
-            theater_id=theater, done=self._movies_loaded, group="movies", exclusive=True,
-            **filters,
+            self, catalog.movies, self.city.id, query=query, theater_id=theater,
+            done=lambda movies: self._movies_loaded(movies, query), group="movies",
+            exclusive=True, **filters,
         )
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -124,7 +127,7 @@ class MoviesScreen(Screen):
 
     # -- movies and shows --------------------------------------------------------------------
 
-    def _movies_loaded(self, movies: list[catalog.MovieInfo]) -> None:
+    def _movies_loaded(self, movies: list[catalog.MovieInfo], query: str = "") -> None:
         listing = self.query_one("#movie-list", OptionList)
         self.movies = {str(m.id): m for m in movies}
         listing.clear_options()
@@ -138,8 +141,17 @@ class MoviesScreen(Screen):
         if movies:
             listing.highlighted = 0
         else:
-            self.query_one("#movie-info", Static).update("No shows match these filters.")
+            self.query_one("#movie-info", Static).update(self._why_none(query))
             self.query_one("#show-list", OptionList).clear_options()
+
+    def _why_none(self, query: str) -> str:
+        """Blame the search when no title playing here contains it (changing the day or the
+        language would not help then); otherwise the filters are what leave nothing."""
+        wanted = query.strip().casefold()
+        if wanted and self.playing and not any(wanted in m.title.casefold()
+                                               for m in self.playing):
+            return f"No movie titles match {query.strip()!r}."
+        return "No shows match these filters."
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "movie-list" and event.option.id in self.movies:
