@@ -50,8 +50,25 @@ def ensure_ready_for_tui() -> None:
     bmstui.create_schema()
     report, _ = seed_with_progress()
     print_demo_operators(report)
-    if report.operators and sys.stdin.isatty():
+    if report.operators:
+        _wipe_passwords_from_screen()
+
+
+PASSWORD_HINT = ("The demo passwords are not shown again; to give an operator a new one: "
+                 "bmstui operator password NAME")
+
+
+def _wipe_passwords_from_screen() -> None:
+    """Once noted, the passwords leave the screen and the scrollback: a counter's terminal stays
+    open after the box office quits, for the next person to scroll back through. Without a
+    terminal to type in (a script, CI) nobody could press enter, so nothing waits."""
+    if sys.stdin.isatty():
         input("Note the passwords, then press enter to open the box office… ")
+        if console.is_terminal and not console.legacy_windows:
+            console.clear()  # the screen first: some terminals push a cleared screen into
+            console.file.write("\x1b[3J")  # the scrollback, which this then empties
+            console.file.flush()
+    console.print(PASSWORD_HINT, markup=False, highlight=False, soft_wrap=True)
 
 
 @command("tui")
