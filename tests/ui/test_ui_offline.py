@@ -19,7 +19,7 @@ from bmstui.config import get_settings
 from bmstui.store.db import database
 from screens.offline import OfflineSign
 from screens.sale.checkout import CheckoutScreen
-from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout
+from tests.ui_support import make_app, noticed, open_show, wait_for, wait_for_checkout
 
 SIGN = re.compile(r"^⚠ offline since \d\d:\d\d: seats as of then$")
 
@@ -94,10 +94,34 @@ async def test_the_sign_stays_while_offline_and_goes_at_the_first_good_poll(
         await wait_for(pilot, lambda: sign(checkout) is None, what="the sign to go at checkout")
     text = log_path.read_text(encoding="utf-8")
     assert text.count("The database stopped answering") == 2  # once per outage, not per poll
-    # Whole sentences: the reason ends with its full stop, then the notice's own sentence.
-    stopped = [line for line in text.splitlines() if "The database stopped answering" in line]
-    assert all(line.rstrip().endswith(".") for line in stopped), stopped
+    assert text.count("The database answers again") == 2
+    assert_whole_sentences(text, app)
+
+
+def assert_whole_sentences(log_text: str, app) -> None:
+    """The reason ends with its full stop, in the log and before the notice's own sentence."""
+    stopped = [line for line in log_text.splitlines() if "The database stopped answering" in line]
+    assert stopped and all(line.rstrip().endswith(".") for line in stopped), stopped
     notices = [str(n.message) for n in app._notifications if "may be stale" in str(n.message)]
     assert notices and all(re.search(r"[.!?…] The grid may be stale until it reconnects\.$", n)
                            for n in notices), notices
-    assert text.count("The database answers again") == 2
+
+
+async def test_a_server_that_cannot_be_reached_is_told_in_whole_sentences(
+        demo_db, new_show, tmp_path):
+    """ConnectionLost's message has no final full stop (it is also shown alone)."""
+    import bmstui
+    from bmstui.store.db import make_database
+
+    show_id = new_show()
+    log_path = logs.setup(replace(get_settings(), log_dir=str(tmp_path / "logs")))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_show(pilot, show_id)
+        database.initialize(make_database("mysql://root@127.0.0.1:1/nowhere"))
+        try:
+            await wait_for(pilot, lambda: noticed(app, "may be stale"), timeout=20,
+                           what="the offline notice")
+        finally:
+            bmstui.open_database(demo_db)
+    assert_whole_sentences(log_path.read_text(encoding="utf-8"), app)
