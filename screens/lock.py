@@ -102,4 +102,5 @@ class LockScreen(ModalScreen):
         password = self.query_one("#lock-password", Input)
         password.value = ""
         password.focus()
-        self.query_one("#lock-status", Static).update(Text(explain(exc, self), style="bold red"))
+        self.query_one("#lock-status", Static).update(
+            Text(f"✗ {explain(exc, self)}", style="bold red"))

@@ -97,4 +97,4 @@ class LoginScreen(Screen):
         password.value = ""
         password.focus()
         self.query_one("#login-status", Static).update(
-            Text(explain(exc, self), style="bold red"))
+            Text(f"✗ {explain(exc, self)}", style="bold red"))

@@ -7,17 +7,37 @@ configuration allows it. Nothing changes until the clerk confirms with F10.
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, SelectionList, Static
+from textual.strip import Strip
+from textual.widgets import Checkbox, Footer, Input, SelectionList, Static
 
 from bmstui.domain.pricing import rupees
 from bmstui.services import sales
 from bmstui.services.catalog import ShowInfo
 from screens.background import explain, run_service
+
+
+class SeatTicks(SelectionList[str]):
+    """Textual draws a tick as the same "X" in another shade, which a monochrome counter
+    terminal (NO_COLOR) cannot show: here a ticked seat reads "✓", an unticked one a blank."""
+
+    TICKED, UNTICKED = "✓", " "
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        index = self.scroll_offset.y + y
+        if (len(segments) < 2 or segments[1].text != Checkbox.BUTTON_INNER
+                or not 0 <= index < self.option_count):
+            return strip
+        ticked = self.get_option_at_index(index).value in self.selected
+        segments[1] = Segment(self.TICKED if ticked else self.UNTICKED, segments[1].style)
+        return Strip(segments, strip.cell_length)
 
 
 class CancelScreen(ModalScreen):
@@ -39,7 +59,7 @@ class CancelScreen(ModalScreen):
                 (f"Cancel seats of {self.booking.code}\n", "bold"),
                 f"{self.show.title} · {self.show.theater} {self.show.screen} · "
                 f"{self.show.local_start:%a %d %b %H:%M}"), id="cancel-heading")
-            yield SelectionList[str](
+            yield SeatTicks(
                 *[(label, label, True) for label in self.booking.labels], id="cancel-seats")
             yield Static(id="refund-offer")
             yield Input(placeholder="Reason (recorded with the refund)", id="cancel-reason")
@@ -87,7 +107,8 @@ class CancelScreen(ModalScreen):
 
     def _refused(self, exc: BaseException) -> None:
         self.offer = None
-        self.query_one("#refund-offer", Static).update(Text(explain(exc, self), style="bold red"))
+        self.query_one("#refund-offer", Static).update(
+            Text(f"✗ {explain(exc, self)}", style="bold red"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_cancel_seats()

@@ -86,5 +86,5 @@ class RefundScreen(ModalScreen):
                     reason=self.query_one("#refund-reason", Input).value,
                     operator=self.app.operator, done=self.dismiss,
                     failed=lambda exc: self.query_one("#refund-status", Static).update(
-                        Text(explain(exc, self), style="bold red")),
+                        Text(f"✗ {explain(exc, self)}", style="bold red")),
                     group="refund", exclusive=True)

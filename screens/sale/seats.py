@@ -166,7 +166,8 @@ class SeatScreen(Screen):
         table = Table.grid(padding=(0, 1))
         for status, label in ((SeatStatus.AVAILABLE, "free"), ("selected", "chosen here"),
                               (SeatStatus.HELD, "held at a counter"),
-                              (SeatStatus.BOOKED, "sold")):
+                              (SeatStatus.BOOKED, "sold"),
+                              (SeatStatus.BLOCKED, "not for sale")):
             table.add_row(GLYPHS[status][0], label)
         table.add_row(GLYPHS[SeatStatus.AVAILABLE][1], "wheelchair space")
         table.add_row("", "")
