@@ -28,7 +28,9 @@ KEYS = {
     "Checkout": [
         ("F2 F3 F4 F5", "cash, card, UPI, netbanking"), ("type digits", "cash tendered"),
         ("enter / F10", "confirm the sale"), ("F6", "extend the time (once)"),
-        ("coupon + enter", "apply a coupon (the bill shows the discount or why not)"),
+        ("new coupon + enter", "apply it first (the bill shows the discount or why not); "
+                               "enter again confirms"),
+        ("space", "on the payment methods: pick the highlighted one"),
         ("escape", "release the seats and go back"),
     ],
     "Ticket": [("t / s", "save as text / SVG"), ("enter", "next sale")],

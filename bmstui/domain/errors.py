@@ -214,3 +214,12 @@ class NotAuthorized(BookingError):
 
 class LoginFailed(BookingError):
     """Wrong name or password, a locked operator, or a disabled one; the message says which."""
+
+
+class InvalidPhone(BookingError):
+    """A customer phone number that is not one (see ``bmstui.domain.phones``)."""
+
+    def __init__(self, value: object, reason: str):
+        self.value = value
+        self.reason = reason
+        super().__init__(f"Customer phone: {shown(value, 20, quoted=True)} {reason}")

@@ -14,6 +14,7 @@ import peewee as pw
 
 from bmstui.domain.errors import BookingError, BookingNotFound, HoldNotFound, NotFound, shown
 from bmstui.domain.ids import parse_id
+from bmstui.domain.phones import looks_like_phone, parse_phone
 from bmstui.domain.pricing import money
 from bmstui.domain.requests import check_token
 from bmstui.domain.text import plain_text
@@ -62,15 +63,18 @@ def phone_digits(text: str) -> str:
 
 
 def customer_of(customer) -> tuple[str, str]:
-    """(name, phone) from a phone string, a name string, or a mapping with name/phone."""
+    """(name, phone) from a phone string, a name string, or a mapping with name/phone.
+
+    Text made of digits and phone separators only is meant as a phone number, so it must be
+    one (InvalidPhone otherwise): a script can no more store ``123`` as a phone than the
+    checkout can."""
     if customer is None:
         return "", ""
     if isinstance(customer, dict):
         phone = plain_text(customer.get("phone") or "")
-        return plain_text(customer.get("name") or "")[:80], (phone_digits(phone) or phone)[:20]
+        return plain_text(customer.get("name") or "")[:80], parse_phone(phone) if phone else ""
     text = plain_text(customer)
-    phone = phone_digits(text)
-    return ("", phone[:20]) if phone else (text[:80], "")
+    return ("", parse_phone(text)) if looks_like_phone(text) else (text[:80], "")
 
 
 def booking_view(booking_id: int) -> Booking:

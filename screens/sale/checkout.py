@@ -10,6 +10,11 @@ The bill comes from ``sales.quote``: how each seat type's price was formed (base
 the show's rules) and, when the clerk applies a coupon, its discount or the reason it gives
 none. The confirm charges exactly the quoted total; if the coupon's last use went to another
 counter meanwhile, nothing is sold and the clerk sees why, with the seats still held.
+
+Enter confirms from every field, like F10. A coupon code typed but not yet on the bill is
+applied first (by enter or F10 alike), so the total charged is the one shown; the line under the
+fields always says which of the two the next enter does. The phone is read by the one phone
+parser as it is typed and refused beside the field, never sent on to be stored.
 """
 
 from __future__ import annotations
@@ -26,8 +31,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Input, RadioButton, RadioSet, Static
 
-from bmstui.domain.errors import CouponInvalid, HoldExpired, HoldNotFound, InvalidAmount
+from bmstui.domain.errors import (
+    CouponInvalid,
+    HoldExpired,
+    HoldNotFound,
+    InvalidAmount,
+    InvalidPhone,
+)
 from bmstui.domain.money_input import parse_optional_amount
+from bmstui.domain.phones import parse_phone
 from bmstui.domain.pricing import rupees, subtotals
 from bmstui.domain.vocabulary import PaymentMethod
 from bmstui.services import live, sales, seating
@@ -35,14 +47,20 @@ from bmstui.services.catalog import ShowInfo
 from screens.background import explain, run_service
 from screens.offline import OfflineSign, back_online, went_offline
 from screens.sale.heading import show_heading
+from screens.sale.methods import MethodSet
 
 WARN_BELOW = 60  # seconds: the countdown turns to a warning colour
 PROBE_EVERY = 1.0  # seconds between checks that the database answers (the offline sign)
+CONFIRM_HELP = "enter or F10: confirm the sale"
 
 
 def clock_text(seconds: float) -> str:
     whole = max(0, math.ceil(seconds))
     return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def same_code(a: str | None, b: str | None) -> bool:
+    return (a or "").upper().replace(" ", "") == (b or "").upper().replace(" ", "")
 
 
 class CheckoutScreen(Screen):
@@ -81,17 +99,15 @@ class CheckoutScreen(Screen):
                 yield Static(id="countdown-note")
                 yield Static(id="breakdown")
             with Vertical(id="pay-box"):
-                with RadioSet(id="method"):
-                    for method in PaymentMethod:
-                        yield RadioButton(method.title(), value=method == PaymentMethod.CASH,
-                                          name=method)
+                yield MethodSet(PaymentMethod.CASH, id="method")
                 # Text, not type="number": the one money parser says what it refuses, in place
                 yield Input(placeholder="Cash tendered (blank = exact amount)", id="tendered")
                 yield Static(id="change")
                 yield Input(placeholder="Customer phone (optional)", id="phone")
-                yield Input(placeholder="Coupon code, then enter to apply", id="coupon")
+                yield Static(id="phone-status")
+                yield Input(placeholder="Coupon code (enter applies a new code)", id="coupon")
                 yield Static(id="coupon-status")
-                yield Static("enter or F10: confirm the sale", id="pay-status")
+                yield Static(CONFIRM_HELP, id="pay-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -235,12 +251,14 @@ class CheckoutScreen(Screen):
             status.update("")
         else:
             status.update(Text(f"Checking {code.upper()}…", style="dim"))
-        run_service(self, sales.quote, self.hold.token, code or None, customer=phone or None,
+        run_service(self, sales.quote, self.hold.token, code or None,
+                    customer={"phone": phone} if phone else None,
                     done=lambda quote: self._coupon_applied(quote, code),
                     failed=self._coupon_refused, group="quote", exclusive=True)
 
     def _coupon_applied(self, quote: sales.Quote, code: str) -> None:
         self.coupon = code or None
+        self._show_help()
         if quote.coupon is not None:
             self.query_one("#coupon-status", Static).update(Text(
                 f"✓ {quote.coupon.code}: {quote.coupon.describe}, -{rupees(quote.discount)}",
@@ -249,6 +267,7 @@ class CheckoutScreen(Screen):
 
     def _coupon_refused(self, exc: BaseException) -> None:
         self.coupon = None
+        self._show_help()
         if isinstance(exc, CouponInvalid):  # off the bill; the status line says why
             self.query_one("#coupon", Input).value = ""
         self.query_one("#coupon-status", Static).update(
@@ -267,6 +286,7 @@ class CheckoutScreen(Screen):
 
     def _set_method(self, method: str) -> None:
         self.method = method
+        self.query_one(MethodSet).mark(method)
         tendered = self.query_one("#tendered", Input)
         tendered.disabled = method != PaymentMethod.CASH
         self._show_change()
@@ -280,6 +300,39 @@ class CheckoutScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "tendered":
             self._show_change()
+        elif event.input.id == "phone":
+            self._show_phone()
+        elif event.input.id == "coupon":
+            self._show_help()
+
+    def _phone(self) -> str | None:
+        """The phone typed, as stored (None: blank); InvalidPhone if it is no phone number."""
+        typed = self.query_one("#phone", Input).value.strip()
+        return parse_phone(typed) if typed else None
+
+    def _show_phone(self) -> None:
+        status = self.query_one("#phone-status", Static)
+        try:
+            self._phone()
+        except InvalidPhone as exc:  # said here, beside the field, as it is typed
+            status.update(Text(f"✗ {exc.reason}", style="bold red"))
+        else:
+            status.update("")
+
+    def _coupon_changed(self) -> bool:
+        """True when the typed coupon is not the one on the bill: enter or F10 applies it."""
+        return not same_code(self.query_one("#coupon", Input).value.strip(), self.coupon)
+
+    def _show_help(self) -> None:
+        """Says what enter (and F10) does now: apply a newly typed coupon, or confirm."""
+        if self._confirming:
+            return
+        help_text = CONFIRM_HELP
+        if self._coupon_changed():
+            typed = self.query_one("#coupon", Input).value.strip()
+            what = f"apply coupon {typed.upper()}" if typed else "remove the coupon"
+            help_text = f"enter or F10: {what}, then again to confirm the sale"
+        self.query_one("#pay-status", Static).update(help_text)
 
     def _show_change(self) -> None:
         change = self.query_one("#change", Static)
@@ -300,7 +353,9 @@ class CheckoutScreen(Screen):
             change.update(Text(f"Change to give: {rupees(tendered - self.total)}", style="bold"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "coupon":
+        """Enter confirms from every field; in the coupon field a newly typed code is applied
+        first (the line under the fields says which)."""
+        if event.input.id == "coupon" and self._coupon_changed():
             self._apply_coupon()
             return
         self.action_confirm()
@@ -308,8 +363,13 @@ class CheckoutScreen(Screen):
     def action_confirm(self) -> None:
         if self._confirming or self._finished:
             return
-        typed = self.query_one("#coupon", Input).value.strip()
-        if typed.upper().replace(" ", "") != (self.coupon or "").upper().replace(" ", ""):
+        try:
+            phone = self._phone()
+        except InvalidPhone:
+            self._show_phone()  # the reason is beside the field; never stored
+            self.query_one("#phone", Input).focus()
+            return
+        if self._coupon_changed():
             # The total on screen must be the one charged: apply what was typed first.
             self._apply_coupon()
             self.notify("Coupon checked first: confirm again once the total shows it")
@@ -327,10 +387,9 @@ class CheckoutScreen(Screen):
         status = "Recording the sale…" if self.method == PaymentMethod.CASH else (
             f"Authorising {PaymentMethod(self.method).title()} payment…")
         self.query_one("#pay-status", Static).update(status)
-        phone = self.query_one("#phone", Input).value.strip()
         run_service(
             self, sales.confirm, self.hold.token, method=self.method, tendered=tendered,
-            coupon=self.coupon, customer=phone or None, operator=self.app.operator,
+            coupon=self.coupon, customer={"phone": phone} if phone else None, operator=self.app.operator,
             done=self._sold, failed=self._confirm_failed, group="confirm",
         )
 
@@ -340,7 +399,7 @@ class CheckoutScreen(Screen):
 
     def _confirm_failed(self, exc: BaseException) -> None:
         self._confirming = False
-        self.query_one("#pay-status", Static).update("enter or F10: confirm the sale")
+        self._show_help()
         if isinstance(exc, HoldExpired | HoldNotFound):
             self._end()
             self.app.notify(explain(exc, self), severity="warning", timeout=8)

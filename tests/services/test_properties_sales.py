@@ -5,6 +5,7 @@ What every call must do with it, and what is checked after each example: propert
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -28,12 +29,34 @@ from property_support import (
 from bmstui.domain.errors import (
     HoldExpired,
     HoldNotFound,
+    InvalidPhone,
     PaymentDeclined,
 )
+from bmstui.domain.text import plain_text
 from bmstui.services import catalog, coupons, prices, sales, seating
 from bmstui.services.live import LiveSeats
 from bmstui.store.db import database
 from bmstui.store.models import Show
+
+
+def garbage_phone(customer) -> bool:
+    """True when the customer carries, as a phone, something that is no phone number: 7 to 15
+    ASCII digits with spaces, one leading +, dashes and balanced parentheses."""
+    if isinstance(customer, dict):
+        text = plain_text(customer.get("phone") or "")
+    elif customer is None:
+        return False
+    else:  # a string of digits and separators is meant as a phone; anything else is a name
+        text = plain_text(customer)
+        if not (any(ch.isdigit() for ch in text)
+                and all(ch.isdigit() or ch in " +-()" for ch in text)):
+            return False
+    if not text:
+        return False
+    digits = sum(ch in "0123456789" for ch in text)
+    return not (re.fullmatch(r"\+?[0-9 ()-]+", text) and text.count("(") == text.count(")")
+                and 7 <= digits <= 15)
+
 
 # --- holds --------------------------------------------------------------------------------
 
@@ -192,18 +215,20 @@ def test_confirm_with_any_payment_input_sells_exactly_or_keeps_the_hold(new_show
     if booking is None:
         assert not isinstance(refusal, HoldNotFound | HoldExpired), refusal
         foreseeable = (not method_ok or (coupon and discount in (None, "maybe"))
-                       or kind in ("minimum", "off")
+                       or kind in ("minimum", "off") or garbage_phone(customer)
                        or (cash and tendered is not None
                            and (paid is None or paid < subtotal - (discount or 0))))
         assert foreseeable, f"refused for no reason: {refusal}"
         if not method_ok:
             assert isinstance(refusal, PaymentDeclined)
+        if isinstance(refusal, InvalidPhone):
+            assert garbage_phone(customer), refusal
         # Nothing was sold: the seats are still held, and a plain sale of them goes through.
         assert sorted(seating.get_hold(held.token).labels) == sorted(labels)
         booking = sales.confirm(held.token, method="cash")
         discount, paid, cash = Decimal(0), None, True
     else:
-        assert method_ok and kind not in ("minimum", "off")
+        assert method_ok and kind not in ("minimum", "off") and not garbage_phone(customer)
         if discount != "maybe":
             assert booking.discount == discount
     assert sorted(booking.labels) == sorted(labels) and booking.show_id == show
@@ -218,6 +243,7 @@ def test_confirm_with_any_payment_input_sells_exactly_or_keeps_the_hold(new_show
     assert (again.customer_name, again.customer_phone) == (booking.customer_name,
                                                            booking.customer_phone)
     assert len(again.customer_name) <= 80 and len(again.customer_phone) <= 20
+    assert again.customer_phone == "" or re.fullmatch(r"[0-9]{7,15}", again.customer_phone)
     assert not any(unicodedata.category(ch) in ("Cc", "Cs")
                    for ch in again.customer_name + again.customer_phone)
     assert_invariants(show)
