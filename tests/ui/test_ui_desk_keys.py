@@ -47,15 +47,16 @@ async def test_every_tab_key_switches_from_every_focusable_widget_of_every_tab(d
         desk = await open_desk(pilot)
         for tab in KEYS:
             await show_tab(pilot, desk, tab)
-            chain = [w for w in app.screen.focus_chain]
+            chain = list(app.screen.focus_chain)
             assert any(isinstance(w, DataTable) for w in chain), tab
             for index in range(len(chain)):
                 for target, key in KEYS.items():
-                    await show_tab(pilot, desk, tab)
-                    widget = [w for w in app.screen.focus_chain][index]
+                    desk.action_tab(tab)
+                    await pilot.pause()
+                    widget = list(app.screen.focus_chain)[index]
                     widget.focus()
                     await pilot.pause()
-                    assert app.focused is widget
+                    assert active(desk) == tab and app.focused is widget
                     await pilot.press(key)
                     await wait_for(pilot, lambda t=target: active(desk) == t,
                                    what=f"{key} from {widget!r} on {tab}")
