@@ -45,6 +45,7 @@ class ScheduledShow:
     sold: int
     capacity: int
     timezone: str = ""  # the theater's IANA zone, for showing the times
+    ended: bool = False  # by the database's clock when read, so a desk can say it is over
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ def _schedule(conditions, *, theater_id=None, screen_id=None) -> list[ScheduledS
             .where(ShowSeat.status == SeatStatus.BOOKED).group_by(ShowSeat.show))
     query = (Show.select(Show.id, Movie.title, Theater.name, Screen.name, Screen.id,
                          Show.starts_at, Show.ends_at, Show.format, Show.status,
-                         fn.COALESCE(sold.c.n, 0), Screen.capacity, Theater.timezone)
+                         fn.COALESCE(sold.c.n, 0), Screen.capacity, Theater.timezone,
+                         Show.ends_at <= now_sql())
              .join(Movie).switch(Show).join(Screen).join(Theater)
              .join(sold, JOIN.LEFT_OUTER, on=(sold.c.show_id == Show.id))
              .where(*conditions))
@@ -155,8 +157,8 @@ def _schedule(conditions, *, theater_id=None, screen_id=None) -> list[ScheduledS
         query = query.where(Screen.id == screen_id)
     with database.connection_context():
         rows = list(query.order_by(Theater.name, Screen.name, Show.starts_at).tuples())
-    return [ScheduledShow(*row[:9], int(row[9]), int(row[10]), zones.resolve(row[11], row[2]))
-            for row in rows]
+    return [ScheduledShow(*row[:9], int(row[9]), int(row[10]), zones.resolve(row[11], row[2]),
+                          bool(row[12])) for row in rows]
 
 
 def schedule_of_day(day, *, theater_id: int | None = None,

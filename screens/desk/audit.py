@@ -21,7 +21,9 @@ STYLE = {"login_failed": "yellow", "cancel_override": "magenta", "refund": "mage
 
 
 class AuditPane(Vertical):
-    BINDINGS = [Binding("ctrl+r", "reload", "Reload"), Binding("ctrl+x", "clear", "Clear filters")]
+    # priority: a focused filter field would otherwise take ctrl+x (cut) for itself
+    BINDINGS = [Binding("ctrl+r", "reload", "Reload", priority=True),
+                Binding("ctrl+x", "clear", "Clear filters", priority=True)]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -91,6 +93,10 @@ class AuditPane(Vertical):
         self.load()
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        self.load()
+
+    def reshown(self) -> None:
+        """Events keep coming while the tab is hidden; showing it again shows them."""
         self.load()
 
     def action_reload(self) -> None:

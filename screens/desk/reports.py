@@ -106,7 +106,9 @@ def export_csv(shown: Figures, folder: Path) -> Path:
 
 
 class ReportsPane(Vertical):
-    BINDINGS = [Binding("ctrl+e", "export", "Export CSV"), Binding("ctrl+r", "run", "Refresh")]
+    # priority: a focused day field would otherwise take ctrl+e (end of line) for itself
+    BINDINGS = [Binding("ctrl+e", "export", "Export CSV", priority=True),
+                Binding("ctrl+r", "run", "Refresh", priority=True)]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -20,6 +20,7 @@ from bmstui.domain.pricing import rupees
 from bmstui.domain.vocabulary import ShowStatus
 from bmstui.services import catalog, movies, scheduling, zones
 from screens.background import explain, run_service
+from screens.widgets.typing_keys import TypingAware
 
 
 def halls() -> list[tuple[str, int, str]]:
@@ -138,7 +139,7 @@ class ConfirmShowAction(ModalScreen[str | None]):
         self.dismiss(reason)
 
 
-class SchedulePane(Vertical):
+class SchedulePane(TypingAware, Vertical):
     BINDINGS = [
         Binding("n", "new_show", "New show"),
         Binding("x", "cancel_show", "Cancel show"),
@@ -146,6 +147,7 @@ class SchedulePane(Vertical):
         Binding("left_square_bracket", "day(-1)", "Day before"),
         Binding("right_square_bracket", "day(1)", "Day after"),
     ]
+    TYPED_ACTIONS = frozenset({"new_show", "cancel_show", "delete_show", "day"})
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -183,7 +185,7 @@ class SchedulePane(Vertical):
         keep = keep if keep is not None else self._current_id()
         table.clear()
         for s in shows:
-            status = Text(s.status, style="red" if s.status == ShowStatus.CANCELLED else "")
+            status = self._status(s)
             table.add_row(str(s.id), s.theater, s.screen,
                           f"{to_local(s.starts_at, s.timezone):%H:%M}",
                           f"{to_local(s.ends_at, s.timezone):%H:%M}", s.movie, s.format,
@@ -194,6 +196,15 @@ class SchedulePane(Vertical):
         self.query_one("#schedule-summary", Static).update(Text(
             f"{self.day:%A %d %B %Y}: {len(shows)} shows, {sold} tickets sold · "
             "n new · x cancel · delete unsold · [ ] other days", style="dim"))
+
+    @staticmethod
+    def _status(show: scheduling.ScheduledShow) -> Text:
+        """A show that has ended says so (cancelled stays cancelled)."""
+        if show.status == ShowStatus.CANCELLED:
+            return Text(show.status, style="red")
+        if show.ended:
+            return Text("ended", style="dim")
+        return Text(show.status)
 
     def _current_id(self) -> int | None:
         table = self.query_one("#schedule-table", DataTable)

@@ -25,6 +25,7 @@ from bmstui.domain.clock import to_local, to_utc
 from bmstui.domain.errors import InvalidAmount
 from bmstui.domain.money_input import parse_optional_amount
 from screens.background import explain, run_service
+from screens.widgets.typing_keys import TypingAware
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -264,7 +265,7 @@ class FormScreen(ModalScreen[Any]):
         self.dismiss(None)
 
 
-class AdminPane(Vertical):
+class AdminPane(TypingAware, Vertical):
     """A table of one kind of row, with ``n`` new and ``e``/enter edit; subclasses give the
     columns, ``fetch`` (run on a worker thread), ``cells``, ``key`` and the forms."""
 
@@ -272,6 +273,7 @@ class AdminPane(Vertical):
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit", key_display="e/⏎"),
     ]
+    TYPED_ACTIONS = frozenset({"new", "edit", "toggle_active", "role", "password"})
     COLUMNS: tuple[str, ...] = ()
     NOUN = "row"
 

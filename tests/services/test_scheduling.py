@@ -15,7 +15,7 @@ from actor_support import ADMIN
 from test_concurrency import assert_invariants, run_all
 
 from bmstui.domain.errors import BookingClosed, BookingError, NotAuthorized, ShowNotFound
-from bmstui.services import coupons, operators, sales, scheduling, seating
+from bmstui.services import coupons, operators, sales, scheduling, seating, zones
 from bmstui.store.db import database
 from bmstui.store.models import AuditEvent, Booking, Hold, Movie, Refund, Screen, Show, ShowSeat
 
@@ -232,3 +232,12 @@ def test_a_show_cancelled_while_a_counter_confirms_never_keeps_a_sale(demo_db):
     if "ok" not in outcomes:
         assert "show was cancelled" in outcomes["BookingClosed"]
     assert_invariants(show)
+
+
+def test_a_schedule_says_which_shows_have_ended_by_the_database_clock(new_show):
+    over = new_show(starts_in=-timedelta(hours=5))  # no movie runs five hours
+    ahead = new_show(starts_in=timedelta(days=3))
+    shows = {s.id: s for s in scheduling.schedule_of_day(
+        zones.today() - timedelta(days=1), days=6)}
+    assert shows[over].ended and shows[over].status == "scheduled"
+    assert not shows[ahead].ended
