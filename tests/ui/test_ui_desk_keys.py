@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+import pytest
 from textual.widgets import DataTable, Input, TabbedContent
 
 from bmstui.domain.clock import to_local
@@ -40,6 +41,7 @@ async def show_tab(pilot, desk: ManagerScreen, tab: str) -> None:
                    and pane in desk.app.focused.ancestors, what=f"focus on the {tab} list")
 
 
+@pytest.mark.slow  # about 180 key presses through the real app: the system tier
 async def test_every_tab_key_switches_from_every_focusable_widget_of_every_tab(demo_db,
                                                                                tmp_path):
     app = make_app(tmp_path)
