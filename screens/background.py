@@ -65,6 +65,8 @@ def run_service(
     def guarded(callback, value) -> None:  # on the event loop
         if not _still_shown(node):  # it went away between the thread and the loop
             return
+        if not getattr(node.app, "_running", True) or getattr(node, "_closing", False):
+            return  # the app is shutting down (its widgets are being removed): nobody to tell
         try:
             callback(value)
         except Exception as exc:  # a bug in the screen's callback: the last resort reports it

@@ -56,11 +56,15 @@ def new_operator(password: str, role: str = "cashier") -> operators.OperatorInfo
     return operators.add(f"ui{secrets.token_hex(3)}", password, role=role, by=ADMIN)
 
 
-async def wait_for(pilot, condition, timeout: float = 10.0, what: str = "condition"):
-    """Let the app run until ``condition()`` is true (workers finish, timers fire)."""
+async def wait_for(pilot, condition, timeout: float = 20.0, what: str = "condition"):
+    """Let the app run until ``condition()`` is true (workers finish, timers fire); a widget
+    the condition looks for that is not mounted yet counts as not yet."""
     deadline = time.monotonic() + timeout
     while True:
-        value = condition()
+        try:
+            value = condition()
+        except NoMatches:  # the screen is there but its widgets are still being mounted
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
@@ -68,7 +72,7 @@ async def wait_for(pilot, condition, timeout: float = 10.0, what: str = "conditi
         await pilot.pause(0.02)
 
 
-async def wait_for_screen(pilot, screen_type, timeout: float = 10.0):
+async def wait_for_screen(pilot, screen_type, timeout: float = 20.0):
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, screen_type), timeout,
                    f"{screen_type.__name__} (on {type(app.screen).__name__})")
