@@ -85,6 +85,8 @@ class ManagerScreen(Screen):
         """Focus on the list of the tab shown, unless focus is in that pane already. Focus left
         on a widget of the tab just hidden would bring that tab back (TabbedContent follows
         focus), which is how a tab key seemed to do nothing."""
+        if self.query_one("#manager-tabs", TabbedContent).active != tab:
+            return  # another tab key came first (F3 F2 typed fast): do not pull this one back
         pane = self.query_one(f"#{tab}-pane")
         focused = self.focused
         if not back_to_list and focused is not None and pane in focused.ancestors:
