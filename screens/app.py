@@ -34,8 +34,11 @@ from bmstui.terminal_memory import TerminalMemory
 from screens import gate
 from screens.exit_path import install_signal_handlers, release_holds
 from screens.last_resort import Reporter, install
+from screens.typeahead import KeysReady, TypeAhead
+from screens.typeahead import install as install_typeahead
 
 install()
+install_typeahead()
 log = logging.getLogger("screens.app")
 
 
@@ -63,6 +66,11 @@ class BoxOfficeApp(App):
     CSS_PATH = "bmstui.tcss"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Tab moves the focus as the key arrives, not after the keys typed before it were
+        # handled: "name<Tab>password" sent in one burst (a password manager, a scanner) puts
+        # the password in the password field.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
         Binding("f1,question_mark", "help", "Keys"),
         Binding("ctrl+f", "lookup", "Find booking"),
         Binding("f9", "manager", "Manager"),
@@ -92,6 +100,7 @@ class BoxOfficeApp(App):
         self.last_input = clock()
         self._after_unlock: list[Callable[[], object]] = []  # screen changes asked while locked
         self._leaving_lock = False
+        self.typeahead = TypeAhead(self)  # keys typed while the next screen comes (typeahead.py)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -184,6 +193,22 @@ class BoxOfficeApp(App):
             self.last_input = self.clock()
         await super().on_event(event)
 
+    async def on_keys_ready(self, message: KeysReady) -> None:
+        """The keys typed while the counter moved on go to the screen now on top."""
+        if not self.is_running or not self.screen_stack:  # closing: nobody to type to
+            return
+        if self.typeahead.holds:  # another wait began meanwhile: its end announces again
+            return
+        if not self.typeahead.ready():  # the new screen is still being mounted
+            self.set_timer(0.02, lambda: self.post_message(KeysReady()))
+            return
+        if not message.settled:  # behind the focus the new screen asked for
+            self.post_message(KeysReady(settled=True))
+            return
+        for key in self.typeahead.take_all():
+            if not self.typeahead.take(key):  # one of them may start another wait
+                await self.on_event(key)
+
     def check_idle_lock(self) -> None:
         """Lock after ``lock_after_minutes`` without a key or a click (on the app's clock)."""
         minutes = self.settings.lock_after_minutes
@@ -258,6 +283,7 @@ class BoxOfficeApp(App):
     def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, **kwargs):
         if self._refuse(screen) is None:
             if not self.locked or self._leaving_lock or isinstance(screen, CommandPalette):
+                self._keys_wait_for_new_screen()
                 return super().push_screen(screen, callback, wait_for_dismiss, **kwargs)
             self._after_unlock.append(lambda: super(BoxOfficeApp, self).push_screen(
                 screen, callback))
@@ -273,7 +299,12 @@ class BoxOfficeApp(App):
         if self.locked and not self._leaving_lock:
             self._after_unlock.append(lambda: super(BoxOfficeApp, self).switch_screen(screen))
             return AwaitComplete.nothing()
+        self._keys_wait_for_new_screen()
         return super().switch_screen(screen)
+
+    def _keys_wait_for_new_screen(self) -> None:
+        """Keys typed from now until the new screen is mounted (its field focused) go to it."""
+        self.call_after_refresh(self.typeahead.release, self.typeahead.hold())
 
     def pop_screen(self) -> AwaitComplete:
         from screens.lock import LockScreen

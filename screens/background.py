@@ -57,10 +57,16 @@ def run_service(
     failed: Callable[[BaseException], None] | None = None,
     group: str = "service",
     exclusive: bool = False,
+    moves_on: bool = False,
     **kwargs: Any,
 ) -> Worker:
     """Run ``fn(*args, **kwargs)`` on a thread; then ``done(result)`` or ``failed(exc)`` on the
-    event loop (by default a notification). Nothing is delivered to a screen that went away."""
+    event loop (by default a notification). Nothing is delivered to a screen that went away.
+
+    ``moves_on``: the answer takes the counter to another screen (or says why not); keys typed
+    meanwhile wait and then go to the screen shown after the answer (screens/typeahead.py)."""
+    typeahead = getattr(node.app, "typeahead", None) if moves_on else None
+    wait = typeahead.hold() if typeahead is not None else 0
 
     def guarded(callback, value) -> None:  # on the event loop
         if not _still_shown(node):  # it went away between the thread and the loop
@@ -91,12 +97,19 @@ def run_service(
 
     def work() -> None:
         try:
-            result = fn(*args, **kwargs)
-        except Exception as exc:  # every failure is reported to the clerk, none closes the app
-            call_back(failed or notify_failure, exc)
-            return
-        if done is not None:
-            call_back(done, result)
+            try:
+                result = fn(*args, **kwargs)
+            except Exception as exc:  # every failure is reported to the clerk, none closes the app
+                call_back(failed or notify_failure, exc)
+                return
+            if done is not None:
+                call_back(done, result)
+        finally:
+            if typeahead is not None:  # the answer was handled (or never will be)
+                try:
+                    node.app.call_from_thread(typeahead.release, wait)
+                except RuntimeError:  # the app is shutting down
+                    pass
 
     return node.run_worker(work, thread=True, exit_on_error=False, group=group,
                            exclusive=exclusive, name=getattr(fn, "__name__", "service"))

@@ -84,7 +84,7 @@ class LoginScreen(Screen):
             return
         self.query_one("#login-status", Static).update(Text("Checking…", style="dim"))
         run_service(self, operators.login, name, password.value, done=self._signed_in,
-                    failed=self._refused, group="login", exclusive=True)
+                    failed=self._refused, group="login", moves_on=True)
 
     def _signed_in(self, operator: operators.OperatorInfo) -> None:
         from screens.sale.city import CityScreen

@@ -112,6 +112,16 @@ async def open_show(pilot, show_id: int):
     return screen
 
 
+def burst(app, *keys: str) -> None:
+    """Send ``keys`` as a scanner, a password manager or a fast clerk does: all of them before
+    the app has handled the first (``pilot.press`` waits for the app between keys)."""
+    from textual import events
+
+    for key in keys:
+        character = key if len(key) == 1 else {"space": " "}.get(key)
+        app.post_message(events.Key(key, character))
+
+
 def noticed(app, text: str) -> bool:
     """Whether the app has shown the clerk a notification containing ``text``."""
     return any(text in str(notice.message) for notice in app._notifications)

@@ -390,7 +390,7 @@ class CheckoutScreen(Screen):
         run_service(
             self, sales.confirm, self.hold.token, method=self.method, tendered=tendered,
             coupon=self.coupon, customer={"phone": phone} if phone else None, operator=self.app.operator,
-            done=self._sold, failed=self._confirm_failed, group="confirm",
+            done=self._sold, failed=self._confirm_failed, group="confirm", moves_on=True,
         )
 
     def _sold(self, booking: sales.Booking) -> None:

@@ -25,7 +25,7 @@ class CityScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "city"
-        run_service(self, catalog.cities, done=self._loaded, group="cities")
+        run_service(self, catalog.cities, done=self._loaded, group="cities", moves_on=True)
 
     def _loaded(self, cities: list[catalog.CityInfo]) -> None:
         self.cities = {str(city.id): city for city in cities}

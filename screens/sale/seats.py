@@ -67,7 +67,7 @@ class SeatScreen(Screen):
 
     def action_reload(self) -> None:
         run_service(self, LiveSeats.open, self.show.id, self.app.clock, done=self._loaded,
-                    group="load", exclusive=True)
+                    group="load", exclusive=True, moves_on=True)
 
     def _loaded(self, live: LiveSeats) -> None:
         self.live = live
@@ -209,7 +209,7 @@ class SeatScreen(Screen):
         run_service(self, seating.hold, self.show.id, [s.label for s in seats],
                     terminal=self.app.settings.terminal, operator=self.app.operator,
                     done=lambda hold: self._held(hold, seats), failed=self._hold_failed,
-                    group="hold")
+                    group="hold", moves_on=True)
 
     def _held(self, hold: seating.Hold, seats) -> None:
         from screens.sale.checkout import CheckoutScreen

@@ -1,0 +1,66 @@
+"""Keys typed faster than the screens come: a password manager, a scanner, a clerk who does not
+look. Every key is sent before the app handled the first (``burst``); none may be lost or land
+in the wrong place."""
+
+from __future__ import annotations
+
+import secrets
+
+from actor_support import ADMIN
+
+from bmstui.services import operators
+from bmstui.store.models import Booking, Hold
+from screens.login import LoginScreen
+from screens.sale.checkout import CheckoutScreen
+from screens.sale.city import CityScreen
+from screens.sale.ticket import TicketScreen
+from tests.ui_support import burst, make_app, open_show, wait_for, wait_for_screen
+
+PASSWORD = "typed-ahead-7"
+
+
+async def test_name_tab_password_enter_in_one_burst_signs_in(demo_db, tmp_path):
+    """Tab moves the focus as it arrives, so the password after it is the password."""
+    cashier = operators.add(f"ui{secrets.token_hex(3)}", PASSWORD, by=ADMIN)
+    app = make_app(tmp_path, login=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        login = await wait_for_screen(pilot, LoginScreen)
+        name = login.query_one("#login-name")
+        name.value = ""
+        name.focus()
+        await pilot.pause()
+        burst(app, *cashier.name, "tab", *PASSWORD, "enter")
+        await wait_for_screen(pilot, CityScreen)
+        assert app.operator == cashier
+        await wait_for(pilot, lambda: cashier.name in app.title, what="the name in the title")
+
+
+async def test_seats_enter_and_the_amount_typed_ahead_reach_the_checkout(new_show, tmp_path):
+    """"3, Enter, 2000": the digits typed while the seats are being held are the cash
+    tendered, not another seat count on the grid."""
+    app = make_app(tmp_path, as_="cashier1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        show_id = new_show()
+        await open_show(pilot, show_id)
+        burst(app, "3", "enter", "2", "0", "0", "0")
+        checkout = await wait_for_screen(pilot, CheckoutScreen)
+        await wait_for(pilot, lambda: checkout.query_one("#tendered").value == "2000",
+                       what="2000 in the amount field")
+        assert len(checkout.hold.labels) == 3
+        assert Hold.select().where(Hold.show == show_id).count() == 1
+
+
+async def test_a_whole_cash_sale_typed_ahead_sells_once(new_show, tmp_path):
+    """"2, Enter, 5000, Enter" sells two seats for cash with ₹5000 tendered."""
+    app = make_app(tmp_path, as_="cashier1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        show_id = new_show()
+        await open_show(pilot, show_id)
+        burst(app, "2", "enter", *"5000", "enter")
+        ticket = await wait_for_screen(pilot, TicketScreen)
+        await wait_for(pilot, lambda: ticket.is_mounted, what="the ticket")
+        await pilot.pause()
+        booking = ticket.booking
+        assert len(booking.labels) == 2
+        assert booking.payment.tendered == 5000
+        assert Booking.select().where(Booking.show == show_id).count() == 1
