@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -40,8 +41,10 @@ class LookupScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        # Not selected on focus: the focus comes with the first key of a scan (on_key), and
+        # selecting then would let the second key replace the first.
         yield Input(placeholder="Booking code (BMS-…) or customer phone, then enter",
-                    id="lookup-query")
+                    id="lookup-query", select_on_focus=False)
         with Horizontal(id="lookup-body"):
             yield OptionList(id="lookup-results")
             with VerticalScroll(id="lookup-detail"):
@@ -56,7 +59,23 @@ class LookupScreen(Screen):
         text = event.value.strip()
         if text:
             self.query_text = text
+            event.input.select_all()  # the next code typed or scanned replaces this one
             run_service(self, _find, text, done=self._found, group="lookup", exclusive=True)
+
+    def on_key(self, event: events.Key) -> None:
+        """A scanner is a keyboard: a code scanned (or typed) with the focus on the results or
+        the ticket goes to the search field, and its Enter searches. Keys the field took
+        itself never get here."""
+        character = event.character
+        if not character or not (character.isascii() and (character.isalnum() or character in "+-")):
+            return
+        field = self.query_one("#lookup-query", Input)
+        if self.focused is not field:
+            field.value = ""
+            self.set_focus(field)  # at once: the rest of the scan follows this key
+        field.insert_text_at_cursor(character)
+        event.stop()
+        event.prevent_default()
 
     def _found(self, found) -> None:
         self.found = found

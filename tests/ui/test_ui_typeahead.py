@@ -64,3 +64,35 @@ async def test_a_whole_cash_sale_typed_ahead_sells_once(new_show, tmp_path):
         assert len(booking.labels) == 2
         assert booking.payment.tendered == 5000
         assert Booking.select().where(Booking.show == show_id).count() == 1
+
+
+async def test_a_scan_from_anywhere_in_find_booking_finds_that_booking(new_show, tmp_path):
+    """A USB scanner types the code and Enter in one burst, wherever the focus is: on the
+    results, on the ticket, or in the field holding the last code."""
+    from bmstui.services import sales, seating
+    from screens.lookup.find import LookupScreen
+
+    show_id = new_show()
+    first, second, third = (
+        sales.confirm(seating.hold(show_id, [label]).token, method="card")
+        for label in ("B1", "B2", "B3"))
+    app = make_app(tmp_path, as_="cashier1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+f")
+        lookup = await wait_for_screen(pilot, LookupScreen)
+        await pilot.pause()
+        burst(app, *first.code, "enter")
+        await wait_for(pilot, lambda: lookup.found and lookup.found[0][0].code == first.code,
+                       what="the first booking")
+        lookup.query_one("#lookup-results").focus()  # the clerk looked at the result
+        await pilot.pause()
+        await pilot.press(*second.code, "enter")  # a slower scanner: the app keeps up
+        await wait_for(pilot, lambda: lookup.found and lookup.found[0][0].code == second.code,
+                       what="the second booking, scanned with the focus on the results")
+        assert lookup.query_one("#lookup-query").value == second.code
+        # The focus stayed in the field that shows the second code: a scan replaces it.
+        assert lookup.focused is lookup.query_one("#lookup-query")
+        burst(app, *third.code, "enter")
+        await wait_for(pilot, lambda: lookup.found and lookup.found[0][0].code == third.code,
+                       what="the third booking, scanned into the field")
+        assert lookup.query_one("#lookup-query").value == third.code
