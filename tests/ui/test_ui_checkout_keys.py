@@ -132,3 +132,24 @@ async def test_the_chosen_method_reads_differently_without_colour(new_show, tmp_
         await wait_for(pilot, lambda: "▶" in shown()["upi"], what="the marker on UPI")
         assert sum("▶" in t for t in shown().values()) == 1
         assert shown()["cash"] != cash["cash"]
+
+
+async def test_every_payment_key_works_from_every_field_of_the_checkout(new_show, tmp_path):
+    """F2–F5 are on the footer of the checkout: each chooses its method wherever the focus
+    is (the amount, the coupon, the phone, the methods themselves)."""
+    from bmstui.domain.vocabulary import PaymentMethod
+
+    keys = {"f2": PaymentMethod.CASH, "f3": PaymentMethod.CARD, "f4": PaymentMethod.UPI,
+            "f5": PaymentMethod.NETBANKING}
+    app = make_app(tmp_path, as_="cashier1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        checkout = await to_checkout(pilot, new_show())
+        chain = list(checkout.focus_chain)
+        assert {w.id for w in chain} >= {"tendered", "coupon", "phone", "method"}
+        for widget in chain:
+            for key, method in [*keys.items(), ("f2", PaymentMethod.CASH)]:
+                widget.focus()
+                await pilot.pause()
+                await pilot.press(key)
+                await wait_for(pilot, lambda method=method: checkout.method == method,
+                               what=f"{key} from #{widget.id}")
