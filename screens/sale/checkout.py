@@ -153,7 +153,10 @@ class CheckoutScreen(Screen):
         left = self.seconds_left()
         countdown = self.query_one("#countdown", Digits)
         countdown.update(clock_text(left))
-        countdown.set_class(left <= WARN_BELOW, "-warning")
+        warning = left <= WARN_BELOW
+        if warning != countdown.has_class("-warning"):  # said in words too (NO_COLOR)
+            countdown.set_class(warning, "-warning")
+            self._show_note()
         if left <= 0 and not self._confirming and not self._finished:
             self._expire()
 
@@ -210,6 +213,8 @@ class CheckoutScreen(Screen):
                 else "No extension left")
         if left and limit > 1:
             note = f"F6 extends the time ({left} left)"
+        if self.query_one("#countdown", Digits).has_class("-warning"):
+            note = f"⚠ Under a minute left. {note}"
         self.query_one("#countdown-note", Static).update(Text(note, style="dim"))
 
     # -- payment -----------------------------------------------------------------------------

@@ -161,3 +161,25 @@ async def test_a_refused_refund_is_marked_not_only_red(new_show, monkeypatch, tm
         status = screen.query_one("#refund-status")
         await wait_for(pilot, lambda: text_of(status).strip(), what="the refusal")
         assert text_of(status).startswith("✗ ")
+
+
+async def test_the_last_minute_of_the_countdown_is_said_not_only_red(new_show, monkeypatch,
+                                                                    tmp_path):
+    from screens.sale.checkout import WARN_BELOW
+    from tests.ui_support import FakeClock, wait_for_checkout
+
+    clock = FakeClock()
+    app = mono_app(monkeypatch, tmp_path, clock=clock, as_="cashier1")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_show(pilot, new_show())
+        await pilot.press("1", "enter")
+        checkout = await wait_for_checkout(pilot)
+        note = checkout.query_one("#countdown-note")
+        assert "minute" not in text_of(note)
+        clock.advance(checkout.seconds_left() - WARN_BELOW - 5)
+        await pilot.pause(0.3)
+        assert "minute" not in text_of(note)  # still more than a minute
+        clock.advance(10)
+        await wait_for(pilot, lambda: "Under a minute left" in text_of(note),
+                       what="the last minute in words")
+        assert "F6" in text_of(note)  # what to do about it stays
