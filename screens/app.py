@@ -111,6 +111,10 @@ class BoxOfficeApp(App):
         from screens.sale.city import CityScreen
 
         self.sub_title = f"counter {self.settings.terminal}"
+        # NO_COLOR: Textual draws in shades of grey, and a shade alone (the highlighted line,
+        # the focused field) is lost on a monochrome terminal; bmstui.tcss marks those states
+        # by reverse video and border glyphs under this class.
+        self.set_class(self.no_color, "-mono")
         settle_garbage_collector()
         if self.operator is None:
             from screens.login import LoginScreen

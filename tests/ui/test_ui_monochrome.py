@@ -183,3 +183,50 @@ async def test_the_last_minute_of_the_countdown_is_said_not_only_red(new_show, m
         await wait_for(pilot, lambda: "Under a minute left" in text_of(note),
                        what="the last minute in words")
         assert "F6" in text_of(note)  # what to do about it stays
+
+
+async def test_the_highlighted_line_and_the_focused_field_show_without_colour(
+        demo_db, monkeypatch, tmp_path):
+    """A grey shade alone marks them in Textual's NO_COLOR rendering: here the highlighted
+    line is in reverse video and the focused widget has a double border (single when not
+    focused), on lists, tables, fields and the desk's tabs."""
+    from textual.widgets import DataTable, OptionList, Tab
+
+    from screens.desk.manager import ManagerScreen
+    from screens.sale.city import CityScreen
+
+    app = mono_app(monkeypatch, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        city = await wait_for_screen(pilot, CityScreen)
+        cities = city.query_one("#city-list", OptionList)
+        await wait_for(pilot, lambda: cities.option_count and app.focused is cities)
+        assert cities.get_component_rich_style("option-list--option-highlighted").reverse
+        assert cities.styles.border_top[0] == "double"
+        await pilot.press("f9")
+        desk = await wait_for_screen(pilot, ManagerScreen)
+        await wait_for(pilot, lambda: isinstance(app.focused, DataTable), what="the desk list")
+        table = app.focused
+        assert table.get_component_rich_style("datatable--cursor").reverse
+        assert table.styles.border_top[0] == "double"
+        active = [tab for tab in desk.query(Tab) if tab.has_class("-active")]
+        assert active and all(tab.rich_style.reverse for tab in active)
+        field = next(w for w in desk.query("Input") if w.display and w.focusable)
+        assert field.styles.border_top[0] != "double"  # not focused: the usual border
+        field.focus()
+        await pilot.pause()
+        assert field.styles.border_top[0] == "double"
+
+
+async def test_colour_terminals_keep_their_look(demo_db, monkeypatch, tmp_path):
+    from textual.widgets import OptionList
+
+    from screens.sale.city import CityScreen
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        city = await wait_for_screen(pilot, CityScreen)
+        cities = city.query_one("#city-list", OptionList)
+        await wait_for(pilot, lambda: cities.option_count and app.focused is cities)
+        assert not app.has_class("-mono")
+        assert cities.styles.border_top[0] != "double"
