@@ -92,7 +92,7 @@ class LockScreen(ModalScreen):
             return
         self.query_one("#lock-status", Static).update(Text("Checking…", style="dim"))
         run_service(self, operators.login, name, password.value, done=self._accepted,
-                    failed=self._refused, group="unlock", exclusive=True)
+                    failed=self._refused, group="unlock", exclusive=True, moves_on=True)
 
     def _accepted(self, operator: operators.OperatorInfo) -> None:
         # The app swaps screens; never from this screen's own handler (it is being removed).

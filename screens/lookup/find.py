@@ -55,21 +55,32 @@ class LookupScreen(Screen):
         self.sub_title = "find a booking"
         self.query_one("#lookup-query", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+    def _search(self, field: Input) -> None:
+        text = field.value.strip()
         if text:
             self.query_text = text
-            event.input.select_all()  # the next code typed or scanned replaces this one
-            run_service(self, _find, text, done=self._found, group="lookup", exclusive=True)
+            field.select_all()  # the next code typed or scanned replaces this one
+            # moves_on: F8 / F7 typed right after a scan act on the booking it finds
+            run_service(self, _find, text, done=self._found, group="lookup", exclusive=True,
+                        moves_on=True)
 
     def on_key(self, event: events.Key) -> None:
         """A scanner is a keyboard: a code scanned (or typed) with the focus on the results or
         the ticket goes to the search field, and its Enter searches. Keys the field took
-        itself never get here."""
+        itself never get here.
+
+        Enter in the field searches here, as the key passes, rather than on the field's
+        Submitted message, which comes after the keys typed behind it (an F8 right after a
+        scan would find no booking yet)."""
+        field = self.query_one("#lookup-query", Input)
+        if event.key == "enter" and self.focused is field:
+            event.stop()
+            event.prevent_default()
+            self._search(field)
+            return
         character = event.character
         if not character or not (character.isascii() and (character.isalnum() or character in "+-")):
             return
-        field = self.query_one("#lookup-query", Input)
         if self.focused is not field:
             field.value = ""
             self.set_focus(field)  # at once: the rest of the scan follows this key

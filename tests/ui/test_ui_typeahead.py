@@ -96,3 +96,19 @@ async def test_a_scan_from_anywhere_in_find_booking_finds_that_booking(new_show,
         await wait_for(pilot, lambda: lookup.found and lookup.found[0][0].code == third.code,
                        what="the third booking, scanned into the field")
         assert lookup.query_one("#lookup-query").value == third.code
+
+
+async def test_cancel_typed_right_after_a_scan_acts_on_the_scanned_booking(new_show, tmp_path):
+    from bmstui.services import sales, seating
+    from screens.lookup.cancel import CancelScreen
+    from screens.lookup.find import LookupScreen
+
+    booking = sales.confirm(seating.hold(new_show(), ["C4"]).token, method="upi")
+    app = make_app(tmp_path, as_="cashier1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+f")
+        await wait_for_screen(pilot, LookupScreen)
+        await pilot.pause()
+        burst(app, *booking.code, "enter", "f8")
+        cancel = await wait_for_screen(pilot, CancelScreen)
+        assert cancel.booking.code == booking.code
