@@ -19,6 +19,7 @@ from bmstui.cli import core as _core  # noqa: F401  (registers db, doctor, sweep
 from bmstui.cli import money as money_cli
 from bmstui.cli import operators as operator_cli
 from bmstui.cli import reports as report_cli
+from bmstui.cli import serve as serve_cli
 from bmstui.cli.registry import COMMANDS, EXIT_REFUSED, EXIT_SETUP, GROUPS
 from bmstui.config import get_settings, load_settings, mask_url, use_settings
 from bmstui.domain.errors import BmstuiError, BookingError, ConfigError, DatabaseUnavailable
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_cli.add_parsers(sub, common)
     catalog_cli.add_parsers(sub, common)
     admin_cli.add_parsers(sub, common)
+    serve_cli.add_parser(sub, common)
     return parser
 
 

@@ -1,0 +1,67 @@
+"""Reading the catalog: health, cities, theaters, movies, shows and a show's seat map.
+
+A seat map carries an ``ETag`` (``live.seat_map_version``): a website that polls a show sends
+it back in ``If-None-Match`` and gets ``304`` for the price of one aggregate query while nothing
+changed, instead of the whole hall.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Header, Response
+from fastapi.responses import JSONResponse
+
+from bmstui.api import shapes
+from bmstui.services import catalog, live, seating
+
+router = APIRouter()
+
+
+@router.get("/health", summary="Whether the API and its database answer")
+def health() -> JSONResponse:
+    try:
+        live.ping()
+    except Exception:  # any failure to answer is "the database is away" to a load balancer
+        return JSONResponse({"status": "unavailable", "database": "unreachable"},
+                            status_code=503, headers={"Retry-After": "2"})
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+@router.get("/cities", summary="Cities with theaters")
+def cities() -> list[dict]:
+    return [shapes.city(c) for c in catalog.cities()]
+
+
+@router.get("/theaters", summary="Theaters, of one city or all")
+def theaters(city_id: str | None = None) -> list[dict]:
+    return [shapes.theater(t) for t in catalog.theaters(city_id)]
+
+
+@router.get("/movies", summary="Movies with upcoming shows matching the filters")
+def movies(city_id: str | None = None, q: str | None = None, language: str | None = None,
+           genre: str | None = None, certificate: str | None = None,
+           theater_id: str | None = None, day: str | None = None) -> list[dict]:
+    return [shapes.movie(m) for m in catalog.movies(
+        city_id, query=q, language=language, genre=genre, certificate=certificate,
+        theater_id=theater_id, day=day)]
+
+
+@router.get("/movies/{movie_id}/shows", summary="Upcoming shows of a movie")
+def movie_shows(movie_id: str, city_id: str | None = None, theater_id: str | None = None,
+                day: str | None = None) -> list[dict]:
+    return [shapes.show(s) for s in catalog.shows(movie_id=movie_id, city_id=city_id,
+                                                   theater_id=theater_id, day=day)]
+
+
+@router.get("/shows/{show_id}", summary="A show with every seat and its status now",
+            responses={304: {"description": "Not modified since the ETag sent"}},
+            response_model=None)
+def show(show_id: str, response: Response,
+         if_none_match: str | None = Header(default=None)) -> dict | Response:
+    info = catalog.show(show_id)
+    etag = f'"{live.seat_map_version(info.id)}"'
+    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers={"ETag": etag})
+    seats = seating.seat_map(info.id)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "no-cache"  # may be kept, must be revalidated
+    return {**shapes.show(info), "seats": [shapes.seat(s) for s in seats]}

@@ -1,0 +1,60 @@
+"""What the services' answers look like as JSON.
+
+Money is a string with two decimals ("220.00"): a JSON number is a binary float in most
+clients, and paise must not drift. Times are ISO 8601 in UTC with a ``Z``; a show also says its
+start on the theater's wall clock and that clock's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from bmstui.services import catalog
+from bmstui.services.seating import SeatState
+
+
+def money(value: Decimal) -> str:
+    return f"{Decimal(value):.2f}"
+
+
+def utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def city(info: catalog.CityInfo) -> dict:
+    return {"id": info.id, "name": info.name, "state": info.state}
+
+
+def theater(info: catalog.TheaterInfo) -> dict:
+    return {"id": info.id, "name": info.name, "address": info.address,
+            "city_id": info.city_id, "city": info.city, "timezone": info.timezone}
+
+
+def movie(info: catalog.MovieInfo) -> dict:
+    return {"id": info.id, "title": info.title, "language": info.language,
+            "genre": info.genre, "certificate": info.certificate,
+            "duration_minutes": info.duration,
+            "rating": None if info.rating is None else str(info.rating),
+            "synopsis": info.synopsis}
+
+
+def show(info: catalog.ShowInfo) -> dict:
+    return {"id": info.id, "movie_id": info.movie_id, "title": info.title,
+            "language": info.language, "certificate": info.certificate,
+            "theater_id": info.theater_id, "theater": info.theater, "city_id": info.city_id,
+            "screen_id": info.screen_id, "screen": info.screen, "format": info.format,
+            "starts_at": utc(info.starts_at), "ends_at": utc(info.ends_at),
+            "local_start": info.local_start.replace(tzinfo=None).isoformat(timespec="minutes"),
+            "timezone": info.timezone, "capacity": info.capacity,
+            "seats_left": info.seats_left}
+
+
+def seat(state: SeatState) -> dict:
+    return {"label": state.label, "row": state.row, "number": state.number,
+            "type": state.type, "price": money(state.price), "accessible": state.accessible,
+            "status": state.status}
