@@ -7,13 +7,15 @@ changed, instead of the whole hall.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Response
 from fastapi.responses import JSONResponse
 
 from bmstui.api import shapes
+from bmstui.api.auth import reader
 from bmstui.services import catalog, live, seating
 
 router = APIRouter()
+catalog_router = APIRouter(dependencies=[Depends(reader)])
 
 
 @router.get("/health", summary="Whether the API and its database answer")
@@ -26,17 +28,17 @@ def health() -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
-@router.get("/cities", summary="Cities with theaters")
+@catalog_router.get("/cities", summary="Cities with theaters")
 def cities() -> list[dict]:
     return [shapes.city(c) for c in catalog.cities()]
 
 
-@router.get("/theaters", summary="Theaters, of one city or all")
+@catalog_router.get("/theaters", summary="Theaters, of one city or all")
 def theaters(city_id: str | None = None) -> list[dict]:
     return [shapes.theater(t) for t in catalog.theaters(city_id)]
 
 
-@router.get("/movies", summary="Movies with upcoming shows matching the filters")
+@catalog_router.get("/movies", summary="Movies with upcoming shows matching the filters")
 def movies(city_id: str | None = None, q: str | None = None, language: str | None = None,
            genre: str | None = None, certificate: str | None = None,
            theater_id: str | None = None, day: str | None = None) -> list[dict]:
@@ -45,14 +47,14 @@ def movies(city_id: str | None = None, q: str | None = None, language: str | Non
         theater_id=theater_id, day=day)]
 
 
-@router.get("/movies/{movie_id}/shows", summary="Upcoming shows of a movie")
+@catalog_router.get("/movies/{movie_id}/shows", summary="Upcoming shows of a movie")
 def movie_shows(movie_id: str, city_id: str | None = None, theater_id: str | None = None,
                 day: str | None = None) -> list[dict]:
     return [shapes.show(s) for s in catalog.shows(movie_id=movie_id, city_id=city_id,
                                                    theater_id=theater_id, day=day)]
 
 
-@router.get("/shows/{show_id}", summary="A show with every seat and its status now",
+@catalog_router.get("/shows/{show_id}", summary="A show with every seat and its status now",
             responses={304: {"description": "Not modified since the ETag sent"}},
             response_model=None)
 def show(show_id: str, response: Response,
@@ -65,3 +67,6 @@ def show(show_id: str, response: Response,
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"  # may be kept, must be revalidated
     return {**shapes.show(info), "seats": [shapes.seat(s) for s in seats]}
+
+
+router.include_router(catalog_router)

@@ -12,6 +12,7 @@ import logging
 import secrets
 
 from bmstui.domain import errors
+from bmstui.services.channels import Unauthenticated
 
 log = logging.getLogger("bmstui.api")
 
@@ -19,6 +20,7 @@ PROBLEM_JSON = "application/problem+json"
 
 # Most specific first: the first class an error is an instance of decides.
 KINDS: tuple[tuple[type[BaseException], str, int], ...] = (
+    (Unauthenticated, "unauthenticated", 401),
     (errors.SeatsUnavailable, "seats-unavailable", 409),
     (errors.HoldExpired, "hold-expired", 410),
     (errors.HoldNotFound, "hold-not-found", 404),

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from bmstui.bench.seed import add_bench_parser
 from bmstui.cli import admin as admin_cli
 from bmstui.cli import catalog as catalog_cli
+from bmstui.cli import channels as channel_cli
 from bmstui.cli import core as _core  # noqa: F401  (registers db, doctor, sweep, tui)
 from bmstui.cli import money as money_cli
 from bmstui.cli import operators as operator_cli
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_cli.add_parsers(sub, common)
     catalog_cli.add_parsers(sub, common)
     admin_cli.add_parsers(sub, common)
+    channel_cli.add_parsers(sub, common)
     serve_cli.add_parser(sub, common)
     return parser
 

@@ -14,7 +14,8 @@ EXIT_SETUP = 2
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 # Commands with actions ("bmstui db seed"): registered as "db seed"; args.<group>_command.
-GROUPS = ("db", "bench", "pricing", "coupon", "operator", "report", "catalog", "show", "audit")
+GROUPS = ("db", "bench", "pricing", "coupon", "operator", "report", "catalog", "show", "audit",
+          "channel")
 
 
 

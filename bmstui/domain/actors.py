@@ -65,3 +65,40 @@ def administrator(name: str | None = None) -> Administrator:
 
 def is_administrator(actor: object) -> bool:
     return isinstance(actor, Administrator)
+
+
+CHANNEL_PREFIX = "channel:"
+SCOPES = ("read", "sell", "cancel")
+
+
+@dataclass(frozen=True)
+class OnlineChannel:
+    """A website or app selling through the REST API with its own key (``bmstui channel``).
+
+    Like the administrator it has no operator row; unlike it, it has no manager right: it holds
+    and sells like a counter without an operator, and cancels within the policy. Its audit rows
+    carry ``label``; its holds and bookings carry ``terminal`` where a counter's name goes."""
+
+    name: str
+    scopes: frozenset[str] = frozenset(SCOPES)
+
+    id = None
+    role = "channel"
+    active = True
+    is_manager = False
+
+    @property
+    def label(self) -> str:
+        return f"{CHANNEL_PREFIX}{self.name}"[:120]
+
+    @property
+    def terminal(self) -> str:
+        """What a hold or a booking records as its counter: "online:<name>"."""
+        return f"online:{self.name}"[:60]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def is_channel(actor: object) -> bool:
+    return isinstance(actor, OnlineChannel)

@@ -14,7 +14,7 @@ from datetime import datetime
 from peewee import JOIN
 
 from bmstui.config import get_settings
-from bmstui.domain.actors import Administrator
+from bmstui.domain.actors import Administrator, OnlineChannel
 from bmstui.domain.errors import BookingError, shown
 from bmstui.domain.ids import parse_optional_moment
 from bmstui.domain.text import clean_text
@@ -45,7 +45,8 @@ class Event:
     id: int
     at: datetime
     kind: str
-    operator: str  # name, "admin:<name>@<host>" for the administrator, "" for a script's sale
+    operator: str  # name, "admin:<name>@<host>" for the administrator, "channel:<name>" for
+    # an online channel, "" for a script's sale
     terminal: str
     booking_code: str
     detail: str
@@ -57,7 +58,7 @@ def record(kind: str, *, operator_id=None, booking_id: int | None = None,
     actor: an operator's id, the administrator (named in ``actor``), or None (a script's hold
     or sale, known by its terminal)."""
     actor = ""
-    if isinstance(operator_id, Administrator):
+    if isinstance(operator_id, Administrator | OnlineChannel):
         actor, operator_id = operator_id.label, None
     AuditEvent.insert(at=now_sql(), kind=kind, operator=operator_id, actor=actor,
                       terminal=get_settings().terminal, booking=booking_id,

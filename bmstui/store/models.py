@@ -162,6 +162,20 @@ class Operator(BaseModel):
     created_at = PreciseDateTimeField()
 
 
+class ApiChannel(BaseModel):
+    """A key of the online channel (bmstui/api). Only a hash of the key's secret is kept: the
+    key is shown once, when the channel is added. ``key_id`` is the key's public part, by which
+    a request's key is found before its secret is compared (in constant time)."""
+
+    name = pw.CharField(max_length=40, unique=True)
+    key_id = pw.CharField(max_length=16, unique=True)
+    secret_hash = pw.CharField(max_length=64)  # SHA-256 of the secret, hex
+    scopes = pw.CharField(max_length=60, default="read,sell,cancel")
+    active = pw.BooleanField(default=True)
+    created_at = PreciseDateTimeField()
+    revoked_at = PreciseDateTimeField(null=True)
+
+
 class Coupon(BaseModel):
     code = pw.CharField(max_length=32, unique=True)
     kind = pw.CharField(max_length=10)  # percent | flat
@@ -305,6 +319,7 @@ ALL_MODELS = [
     Show,
     SeatTypePrice,
     Operator,
+    ApiChannel,
     Coupon,
     Hold,
     Booking,

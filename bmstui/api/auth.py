@@ -1,0 +1,39 @@
+"""Who is calling: the channel a request's ``Authorization: Bearer <key>`` belongs to.
+
+Catalog reads are public (a website shows what is on before anyone logs in), but a key sent
+with one is still checked: a wrong or revoked key is told so (401) rather than ignored, so a
+misconfigured website finds out on its first request, not at its first sale.
+"""
+
+from __future__ import annotations
+
+from fastapi import Header
+
+from bmstui.domain.actors import OnlineChannel
+from bmstui.services import channels
+
+
+def _key(authorization: str | None) -> str | None:
+    if authorization is None:
+        return None
+    scheme, _, key = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise channels.Unauthenticated("Send the key as: Authorization: Bearer <key>")
+    return key.strip()
+
+
+def reader(authorization: str | None = Header(default=None)) -> OnlineChannel | None:
+    """A catalog read: anyone; a key, if sent, must be good."""
+    key = _key(authorization)
+    return None if key is None else channels.authenticate(key)
+
+
+def channel_with(scope: str):
+    """A dependency: the calling channel, which must hold ``scope``."""
+
+    def dependency(authorization: str | None = Header(default=None)) -> OnlineChannel:
+        channel = channels.authenticate(_key(authorization))
+        channels.require_scope(channel, scope)
+        return channel
+
+    return dependency
