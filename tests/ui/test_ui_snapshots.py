@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from textual.widgets import Select
+from textual.widgets import Input, Select
 
 from bmstui.services import catalog, seating
 from bmstui.store.db import database
@@ -100,10 +100,14 @@ def test_checkout_with_coupon_and_change(snap_compare, frozen, tmp_path, monkeyp
         await pilot.press("3", "enter")
         screen = await wait_for_checkout(pilot)
         still(screen)
-        await pilot.press(*"2000")
+        # Typed in one go (key by key is test_ui_checkout_keys.py's business, and slow here).
+        screen.query_one("#tendered", Input).insert_text_at_cursor("2000")
         await wait_for(pilot, lambda: screen.quote is not None, what="the quote")
-        screen.query_one("#coupon").focus()
-        await pilot.press(*"welcome10", "enter")
+        coupon = screen.query_one("#coupon", Input)
+        coupon.focus()
+        await pilot.pause()
+        coupon.insert_text_at_cursor("welcome10")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: screen.coupon == "welcome10", what="the coupon")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
