@@ -24,8 +24,13 @@ from screens.login import LoginScreen
 from screens.offline import OfflineSign
 from screens.sale.movies import MoviesScreen
 from screens.sale.ticket import TicketScreen
+from tests import snapshot_support
 from tests.snapshot_support import LOOKS, SHOW_DAY, SIZES, app_for, still
 from tests.ui_support import choose, open_show, wait_for, wait_for_checkout, wait_for_screen
+
+# The module's frozen box office (fixtures: each module builds its own).
+frozen_box_office = snapshot_support.frozen_box_office
+frozen = snapshot_support.frozen
 
 
 @pytest.mark.parametrize(("size", "mono"), LOOKS)

@@ -14,8 +14,13 @@ from textual.widgets import DataTable
 from bmstui.services import audit, coupons, movies, operators, scheduling
 from screens.desk.manager import TABS, ManagerScreen
 from screens.desk.reports import figures
+from tests import snapshot_support
 from tests.snapshot_support import SHOW_DAY, SIZES, app_for, still
 from tests.ui_support import wait_for, wait_for_screen
+
+# The module's frozen box office (fixtures: each module builds its own).
+frozen_box_office = snapshot_support.frozen_box_office
+frozen = snapshot_support.frozen
 
 TABLES = {"schedule": "#schedule-table", "reports": "#report-table", "audit": "#audit-table",
           "movies": "#movies-pane-table", "coupons": "#coupons-pane-table",

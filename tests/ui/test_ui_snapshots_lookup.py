@@ -13,8 +13,13 @@ from test_ui_money import text_of
 from screens.lookup.cancel import CancelScreen
 from screens.lookup.find import LookupScreen
 from screens.lookup.refund import RefundScreen
+from tests import snapshot_support
 from tests.snapshot_support import LOOKS, SIZES, app_for, still
 from tests.ui_support import wait_for, wait_for_screen
+
+# The module's frozen box office (fixtures: each module builds its own).
+frozen_box_office = snapshot_support.frozen_box_office
+frozen = snapshot_support.frozen
 
 
 async def found(pilot, code: str) -> LookupScreen:
