@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bmstui.api.catalog_routes import router as catalog_router
 from bmstui.api.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, problem, problem_of
+from bmstui.api.sale_routes import router as sale_router
 from bmstui.domain.errors import BmstuiError
 from bmstui.services.faults import is_database_fault
 
@@ -53,6 +54,7 @@ def create_app(settings=None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(catalog_router, prefix=API_PREFIX)
+    app.include_router(sale_router, prefix=API_PREFIX)
 
     @app.exception_handler(BmstuiError)
     async def refused(request: Request, error: BmstuiError) -> JSONResponse:

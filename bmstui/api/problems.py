@@ -25,6 +25,7 @@ KINDS: tuple[tuple[type[BaseException], str, int], ...] = (
     (errors.HoldExpired, "hold-expired", 410),
     (errors.HoldNotFound, "hold-not-found", 404),
     (errors.TooManySeats, "too-many-seats", 422),
+    (errors.TooManyHolds, "too-many-holds", 409),
     (errors.InvalidSeats, "invalid-seats", 422),
     (errors.BookingClosed, "booking-closed", 409),
     (errors.CouponInvalid, "coupon-invalid", 422),
@@ -43,7 +44,7 @@ KINDS: tuple[tuple[type[BaseException], str, int], ...] = (
 TITLES = {
     "seats-unavailable": "Seats unavailable", "hold-expired": "Hold expired",
     "hold-not-found": "Hold not found", "too-many-seats": "Too many seats",
-    "invalid-seats": "Invalid seats", "booking-closed": "Booking closed",
+    "invalid-seats": "Invalid seats", "too-many-holds": "Too many holds", "booking-closed": "Booking closed",
     "coupon-invalid": "Coupon invalid", "payment-declined": "Payment declined",
     "cancellation-closed": "Cancellation closed", "not-authorized": "Not authorized",
     "booking-not-found": "Booking not found", "not-found": "Not found",

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from bmstui.services import catalog
-from bmstui.services.seating import SeatState
+from bmstui.services import catalog, quotes
+from bmstui.services.bookings import Booking
+from bmstui.services.seating import Hold, SeatState
 
 
 def money(value: Decimal) -> str:
@@ -58,3 +59,29 @@ def seat(state: SeatState) -> dict:
     return {"label": state.label, "row": state.row, "number": state.number,
             "type": state.type, "price": money(state.price), "accessible": state.accessible,
             "status": state.status}
+
+
+def hold(held: Hold) -> dict:
+    return {"token": held.token, "show_id": held.show_id, "expires_at": utc(held.expires_at),
+            "seconds_left": int(held.seconds_left), "seats": list(held.labels),
+            "total": money(held.total)}
+
+
+def quote(found: quotes.Quote) -> dict:
+    return {"token": found.token, "show_id": found.show_id,
+            "seats": [{"label": line.label, "type": line.type, "price": money(line.price)}
+                      for line in found.lines],
+            "subtotal": money(found.subtotal), "discount": money(found.discount),
+            "total": money(found.total),
+            "coupon": found.coupon.code if found.coupon is not None else None}
+
+
+def booking(sold: Booking) -> dict:
+    return {"code": sold.code, "show_id": sold.show_id, "status": sold.status,
+            "seats": list(sold.labels), "cancelled_seats": list(sold.cancelled),
+            "subtotal": money(sold.subtotal), "discount": money(sold.discount),
+            "total": money(sold.total), "refunded": money(sold.refunded),
+            "coupon": sold.coupon or None, "channel": sold.terminal.removeprefix("online:"),
+            "created_at": utc(sold.created_at),
+            "payment": {"method": sold.payment.method, "amount": money(sold.payment.amount),
+                        "reference": sold.payment.reference}}

@@ -97,6 +97,15 @@ class TooManySeats(BookingError):
         super().__init__(f"At most {limit} seats per booking ({requested} asked)")
 
 
+class TooManyHolds(BookingError):
+    """An online channel already has as many live holds as it may (anti-hoarding)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"This channel already has {limit} holds open; confirm or release "
+                         f"one first")
+
+
 class HoldExpired(BookingError):
     def __init__(self, message: str = "The hold ran out; the seats were released"):
         super().__init__(message)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bmstui.domain.actors import Administrator
+from bmstui.domain.actors import Administrator, OnlineChannel
 from bmstui.domain.errors import BookingError, LoginFailed, NotAuthorized, NotFound, shown
 from bmstui.domain.ids import parse_id
 from bmstui.domain.passwords import hash_password, verify_password
@@ -47,7 +47,7 @@ def _info(row: Operator) -> OperatorInfo:
 
 def _find(operator) -> Operator | None:
     """An Operator row from an OperatorInfo, a row, an id or a name."""
-    if isinstance(operator, Administrator) or operator is None:
+    if isinstance(operator, Administrator | OnlineChannel) or operator is None:
         return None
     if isinstance(operator, OperatorInfo | Operator):
         operator = operator.id
@@ -66,7 +66,7 @@ def operator_id_of(operator) -> int | None:
     """The operator id a hold or sale records: from an operator's row or info (trusted, no
     query), an id or a name (looked up like every operator lookup, by ``_find``); None for
     nobody, the administrator, or an unknown id or name."""
-    if operator is None or isinstance(operator, bool | Administrator):
+    if operator is None or isinstance(operator, bool | Administrator | OnlineChannel):
         return None
     if isinstance(operator, OperatorInfo | Operator):
         return operator.id
@@ -86,11 +86,13 @@ def operators() -> list[OperatorInfo]:
         return [_info(row) for row in Operator.select().order_by(Operator.name)]
 
 
-def _acting(operator, action: str) -> tuple[int | Administrator, Operator | None]:
-    """(what the audit row records, the operator's row or None for the administrator)."""
+def _acting(operator, action: str) -> tuple[int | Administrator | OnlineChannel,
+                                            Operator | None]:
+    """(what the audit row records, the operator's row or None for the administrator and for
+    an online channel)."""
     if operator is None:
         raise NotAuthorized(action, None)
-    if isinstance(operator, Administrator):
+    if isinstance(operator, Administrator | OnlineChannel):
         return operator, None
     row = _find(operator)
     if row is None or not row.active:
@@ -109,6 +111,8 @@ def require_manager(operator, action: str) -> int | Administrator:
     """Raise NotAuthorized unless ``operator`` is an active manager or the administrator;
     returns what their audit rows carry (see ``require_actor``)."""
     actor, row = _acting(operator, action)
+    if isinstance(actor, OnlineChannel):  # no row, and no manager right either
+        raise NotAuthorized(action, actor.role)
     if row is not None and row.role != Role.MANAGER:
         raise NotAuthorized(action, row.role)
     return actor
@@ -117,7 +121,7 @@ def require_manager(operator, action: str) -> int | Administrator:
 def operator_fk(actor) -> int | None:
     """The operator row id a money row (payment, refund) carries for ``actor``: None for the
     administrator and for scripts, whose name is in the audit row instead."""
-    return None if actor is None or isinstance(actor, Administrator) else actor
+    return None if actor is None or isinstance(actor, Administrator | OnlineChannel) else actor
 
 
 def _check_password(password: str) -> str:

@@ -19,7 +19,7 @@ from decimal import Decimal
 import peewee as pw
 
 from bmstui.config import get_settings
-from bmstui.domain.actors import is_administrator
+from bmstui.domain.actors import is_administrator, is_channel
 from bmstui.domain.errors import (
     BookingClosed,
     BookingError,
@@ -189,7 +189,8 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
         detail = f"{len(ids)} seats, {method} ₹{total}"
         if coupon_id is not None:
             detail += f" (coupon {coupons.normalise_code(coupon)} -₹{discount})"
-        audit.record("sale", operator_id=operator if is_administrator(operator) else operator_id,
+        audit.record("sale", operator_id=operator if is_administrator(operator)
+                     or is_channel(operator) else operator_id,
                      booking_id=booking_id, detail=detail)
         return booking_view(booking_id)
 

@@ -1,0 +1,130 @@
+"""What an online channel does, on the counters' own seat engine.
+
+The same ``seating.hold`` and ``sales.confirm`` a counter calls, with the channel as the actor:
+its holds, bookings, payments and audit rows carry "online:<name>" where a counter's name goes
+(the settings' terminal, scoped to the call), so every grid shows a seat held online as held,
+and reports count the channel's sales as its own. A channel sees and acts on its own holds
+only: another's token answers "not found", as an unknown one does.
+
+Anti-hoarding: at most ``MAX_OPEN_HOLDS`` live holds per channel and ``booking.max_seats``
+seats per hold, so a bot with a key cannot hold a hall. (The count and the hold are two
+statements: racing requests of one channel may pass the limit by the number of servers.)
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import replace
+
+import peewee as pw
+
+from bmstui.config import get_settings, settings_scope
+from bmstui.domain.actors import OnlineChannel
+from bmstui.domain.best_seats import best_available
+from bmstui.domain.errors import (
+    BookingError,
+    HoldNotFound,
+    PaymentDeclined,
+    SeatsUnavailable,
+    TooManyHolds,
+)
+from bmstui.domain.requests import check_token
+from bmstui.domain.vocabulary import PaymentMethod, SeatStatus
+from bmstui.services import quotes, sales, seating
+from bmstui.services.bookings import Booking, booking_for_token
+from bmstui.services.channels import require_scope
+from bmstui.store.db import database, now_sql
+from bmstui.store.models import Hold as HoldRow
+from bmstui.store.models import ShowSeat
+
+MAX_OPEN_HOLDS = 20
+BEST_ATTEMPTS = 3  # best seats re-picked when another buyer took one meanwhile
+ONLINE_METHODS = (PaymentMethod.CARD, PaymentMethod.UPI, PaymentMethod.NETBANKING)
+
+
+@contextmanager
+def as_channel(channel: OnlineChannel):
+    """Service calls within record the channel where a counter's name goes."""
+    with settings_scope(replace(get_settings(), terminal=channel.terminal)):
+        yield
+
+
+def open_holds(channel: OnlineChannel) -> int:
+    """The channel's holds that still hold a seat now (by the database clock)."""
+    live = (ShowSeat.select(ShowSeat.hold_token)
+            .where((ShowSeat.status == SeatStatus.HELD) & (ShowSeat.held_until > now_sql())))
+    with database.connection_context():
+        return (HoldRow.select(pw.fn.COUNT(HoldRow.token))
+                .where((HoldRow.terminal == channel.terminal) & HoldRow.token.in_(live))
+                .scalar()) or 0
+
+
+def _own(channel: OnlineChannel, token) -> str:
+    """``token`` if it is one of the channel's holds; HoldNotFound otherwise."""
+    token = check_token(token)
+    with database.connection_context():
+        terminal = HoldRow.select(HoldRow.terminal).where(HoldRow.token == token).scalar()
+    if terminal != channel.terminal:
+        raise HoldNotFound()
+    return token
+
+
+def hold(channel: OnlineChannel, show_id, *, seats=None, best=None) -> seating.Hold:
+    """Hold the named ``seats``, or the ``best`` n seats free together."""
+    require_scope(channel, "sell")
+    if (seats is None) == (best is None):
+        raise BookingError('Ask for "seats" (labels) or "best" (a number of seats), one of them')
+    if open_holds(channel) >= MAX_OPEN_HOLDS:
+        raise TooManyHolds(MAX_OPEN_HOLDS)
+    with as_channel(channel):
+        if seats is not None:
+            return seating.hold(show_id, seats, terminal=channel.terminal, operator=channel)
+        for attempt in range(BEST_ATTEMPTS):
+            states = seating.seat_map(show_id)
+            free = {s.id for s in states if s.status == SeatStatus.AVAILABLE}
+            picked = set(best_available(states, best, free))
+            if not picked:
+                raise SeatsUnavailable((), f"Not {best} seats free together for this show")
+            labels = [s.label for s in states if s.id in picked]
+            try:
+                return seating.hold(show_id, labels, terminal=channel.terminal,
+                                    operator=channel)
+            except SeatsUnavailable:
+                if attempt == BEST_ATTEMPTS - 1:
+                    raise
+    raise AssertionError("unreachable")
+
+
+def get_hold(channel: OnlineChannel, token) -> seating.Hold:
+    return seating.get_hold(_own(channel, token))
+
+
+def release(channel: OnlineChannel, token) -> int:
+    """Give the hold's seats back; how many were given back."""
+    token = _own(channel, token)
+    with as_channel(channel):
+        return seating.release(token)
+
+
+def quote(channel: OnlineChannel, token, coupon=None, customer=None) -> quotes.Quote:
+    phone = (customer or {}).get("phone") if isinstance(customer, dict) else customer
+    return quotes.quote(_own(channel, token), coupon or None, customer=phone or None)
+
+
+def confirm(channel: OnlineChannel, token, *, method: str, coupon=None,
+            customer=None) -> tuple[Booking, bool]:
+    """Sell the hold: (the booking, whether this call made it). The same token again gives
+    the same booking (made False): a retried request never sells twice."""
+    require_scope(channel, "sell")
+    token = _own(channel, token)
+    with database.connection_context():
+        done = booking_for_token(token)
+    if done is not None:
+        return done, False
+    if str(method).strip().lower() not in ONLINE_METHODS:
+        raise PaymentDeclined(f"Online payment is by {', '.join(ONLINE_METHODS)}; cash is "
+                              f"paid at a counter")
+    with as_channel(channel):
+        booking = sales.confirm(token, method=method, coupon=coupon or None,
+                                customer=customer or None, operator=channel)
+    return booking, True

@@ -1,0 +1,172 @@
+"""A whole online sale through the API on the counters' seat engine (both backends): hold,
+quote, confirm with an idempotency key, and what the counters see of it; refusals as problems."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from actor_support import ADMIN
+
+from bmstui.api import create_app
+from bmstui.config import get_settings
+from bmstui.domain.errors import SeatsUnavailable
+from bmstui.services import audit, channels, online, sales, seating
+from bmstui.store.db import database
+from bmstui.store.models import Booking as BookingRow
+
+
+@pytest.fixture
+async def api(demo_db):
+    transport = httpx.ASGITransport(app=create_app(get_settings()))
+    async with httpx.AsyncClient(transport=transport, base_url="http://api.test/api/v1") as client:
+        yield client
+
+
+def new_channel(prefix: str = "web", scopes: str = "read,sell,cancel") -> tuple[str, str]:
+    """(name, key) of a new channel (names are unique across the shared test database)."""
+    import secrets
+
+    info, key = channels.add(f"{prefix}{secrets.token_hex(3)}", scopes=scopes, by=ADMIN)
+    return info.name, key
+
+
+@pytest.fixture
+def site(demo_db):
+    return new_channel()
+
+
+@pytest.fixture
+def key(site):
+    return site[1]
+
+
+def auth(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def test_hold_quote_confirm_and_the_counters_see_it(api, site, key, new_show):
+    name = site[0]
+    show_id = new_show()
+    held = await api.post(f"/shows/{show_id}/holds", json={"seats": ["F7", "F8"]},
+                          headers=auth(key))
+    assert held.status_code == 201, held.text
+    hold = held.json()
+    assert hold["seats"] == ["F7", "F8"] and hold["seconds_left"] > 0
+    assert hold["expires_at"].endswith("Z")
+    # A counter's grid sees the seats held; the counter cannot take them.
+    states = {s.label: s.status for s in seating.seat_map(show_id)}
+    assert states["F7"] == states["F8"] == "held"
+    with pytest.raises(SeatsUnavailable):
+        seating.hold(show_id, ["F8"], terminal="counter-2")
+    quoted = await api.post(f"/holds/{hold['token']}/quote", json={}, headers=auth(key))
+    assert quoted.json()["total"] == hold["total"]
+    body = {"method": "upi", "customer": {"phone": "98450 12345"}}
+    headers = {**auth(key), "Idempotency-Key": "order-1"}
+    sold = await api.post(f"/holds/{hold['token']}/confirm", json=body, headers=headers)
+    assert sold.status_code == 201, sold.text
+    booking = sold.json()
+    assert booking["seats"] == ["F7", "F8"] and booking["channel"] == name
+    assert booking["total"] == hold["total"] and booking["payment"]["method"] == "upi"
+    again = await api.post(f"/holds/{hold['token']}/confirm", json=body, headers=headers)
+    assert again.status_code == 200 and again.json()["code"] == booking["code"]
+    with database.connection_context():
+        assert BookingRow.select().where(BookingRow.show == show_id).count() == 1
+    found = sales.find_bookings(booking["code"])[0]
+    assert found.terminal == f"online:{name}"
+    sale = next(e for e in audit.events(kind="sale") if e.booking_code == booking["code"])
+    assert sale.operator == f"channel:{name}" and sale.terminal == f"online:{name}"
+
+
+async def test_best_seats_and_release(api, key, new_show):
+    show_id = new_show()
+    held = (await api.post(f"/shows/{show_id}/holds", json={"best": 3},
+                           headers=auth(key))).json()
+    assert len(held["seats"]) == 3
+    assert (await api.get(f"/holds/{held['token']}", headers=auth(key))).json()["seats"] == \
+        held["seats"]
+    gone = await api.delete(f"/holds/{held['token']}", headers=auth(key))
+    assert gone.json()["released"] == 3
+    states = {s.label: s.status for s in seating.seat_map(show_id)}
+    assert all(states[label] == "available" for label in held["seats"])
+
+
+async def test_the_counters_hold_is_refused_to_the_website(api, key, new_show):
+    show_id = new_show()
+    seating.hold(show_id, ["C1", "C2"], terminal="counter-1")
+    answer = await api.post(f"/shows/{show_id}/holds", json={"seats": ["C2", "C3"]},
+                            headers=auth(key))
+    assert answer.status_code == 409
+    problem = answer.json()
+    assert problem["type"] == "seats-unavailable" and problem["seats"] == ["C2"]
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_channel_reaches_only_its_own_holds(api, key, new_show):
+    other = new_channel("app")[1]
+    show_id = new_show()
+    counter = seating.hold(show_id, ["D1"], terminal="counter-1")
+    mine = (await api.post(f"/shows/{show_id}/holds", json={"seats": ["D2"]},
+                           headers=auth(key))).json()
+    for token in (counter.token, mine["token"]):
+        for call in (api.get(f"/holds/{token}", headers=auth(other)),
+                     api.delete(f"/holds/{token}", headers=auth(other)),
+                     api.post(f"/holds/{token}/confirm", json={"method": "card"},
+                              headers={**auth(other), "Idempotency-Key": "x"})):
+            answer = await call
+            assert answer.status_code == 404 and answer.json()["type"] == "hold-not-found"
+    assert seating.get_hold(mine["token"]).labels == ("D2",)
+
+
+async def test_refusals_of_a_sale_are_problems(api, key, new_show):
+    show_id = new_show()
+    token = (await api.post(f"/shows/{show_id}/holds", json={"seats": ["E1"]},
+                            headers=auth(key))).json()["token"]
+    confirm = f"/holds/{token}/confirm"
+    cases = [
+        (api.post(confirm, json={"method": "cash"},
+                  headers={**auth(key), "Idempotency-Key": "k"}), 402, "payment-declined"),
+        (api.post(confirm, json={"method": "card"}, headers=auth(key)), 422, "invalid-request"),
+        (api.post(confirm, json={"method": "card", "coupon": "NOPE"},
+                  headers={**auth(key), "Idempotency-Key": "k"}), 422, "coupon-invalid"),
+        (api.post(f"/shows/{show_id}/holds", json={"seats": ["E2"], "best": 2},
+                  headers=auth(key)), 422, "invalid-request"),
+        (api.post(f"/shows/{show_id}/holds", json={"seats": ["ZZ99"]},
+                  headers=auth(key)), 422, "invalid-seats"),
+        (api.post(f"/shows/{show_id}/holds", json={"best": 0}, headers=auth(key)), 422,
+         "invalid-request"),
+        (api.post(f"/shows/{show_id}/holds", json={"seats": ["E3"]}), 401, "unauthenticated"),
+        (api.post(f"/shows/{show_id}/holds", json={"seats": "E3"}, headers=auth(key)), 422,
+         "invalid-request"),
+        (api.get("/holds/not-a-token", headers=auth(key)), 404, "hold-not-found"),
+    ]
+    for call, status, kind in cases:
+        answer = await call
+        assert (answer.status_code, answer.json()["type"]) == (status, kind), answer.text
+    assert seating.get_hold(token).labels == ("E1",)  # nothing refused took the hold away
+
+
+async def test_a_read_only_key_cannot_sell(api, new_show):
+    _, reader = new_channel("listing", scopes="read")
+    answer = await api.post(f"/shows/{new_show()}/holds", json={"best": 1},
+                            headers=auth(reader))
+    assert answer.status_code == 403 and answer.json()["type"] == "not-authorized"
+
+
+def test_a_channel_cannot_hold_a_hall(demo_db, new_show):
+    from bmstui.domain.errors import TooManyHolds
+
+    channel = channels.authenticate(new_channel("bot")[1])
+    show_id = new_show()
+    for _ in range(online.MAX_OPEN_HOLDS):
+        online.hold(channel, show_id, best=1)
+    with pytest.raises(TooManyHolds):
+        online.hold(channel, show_id, best=1)
+    assert online.open_holds(channel) == online.MAX_OPEN_HOLDS
+
+
+def test_a_channel_has_no_manager_right(demo_db):
+    from bmstui.domain.errors import NotAuthorized
+
+    channel = channels.authenticate(new_channel("shop")[1])
+    with pytest.raises(NotAuthorized):
+        channels.add("another", by=channel)
