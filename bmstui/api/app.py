@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bmstui.api.booking_routes import router as booking_router
 from bmstui.api.catalog_routes import router as catalog_router
 from bmstui.api.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, problem, problem_of
 from bmstui.api.sale_routes import router as sale_router
@@ -55,6 +56,7 @@ def create_app(settings=None) -> FastAPI:
     app.state.settings = settings
     app.include_router(catalog_router, prefix=API_PREFIX)
     app.include_router(sale_router, prefix=API_PREFIX)
+    app.include_router(booking_router, prefix=API_PREFIX)
 
     @app.exception_handler(BmstuiError)
     async def refused(request: Request, error: BmstuiError) -> JSONResponse:

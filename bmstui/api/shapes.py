@@ -85,3 +85,15 @@ def booking(sold: Booking) -> dict:
             "created_at": utc(sold.created_at),
             "payment": {"method": sold.payment.method, "amount": money(sold.payment.amount),
                         "reference": sold.payment.reference}}
+
+
+def refund_quote(found) -> dict:
+    return {"booking_code": found.booking_code, "seats": list(found.labels),
+            "allowed": found.allowed, "percent": f"{found.percent.normalize():f}",
+            "amount": money(found.amount), "method": found.method, "why": found.why}
+
+
+def refund(done) -> dict:
+    return {"booking_code": done.booking_code, "seats": list(done.seats),
+            "amount": money(done.amount), "method": done.method,
+            "booking_status": done.booking_status, "created_at": utc(done.created_at)}

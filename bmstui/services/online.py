@@ -14,7 +14,9 @@ statements: racing requests of one channel may pass the limit by the number of s
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
 
 import peewee as pw
 
@@ -23,18 +25,22 @@ from bmstui.domain.actors import OnlineChannel
 from bmstui.domain.best_seats import best_available
 from bmstui.domain.errors import (
     BookingError,
+    BookingNotFound,
     HoldNotFound,
     PaymentDeclined,
     SeatsUnavailable,
     TooManyHolds,
 )
-from bmstui.domain.requests import check_token
+from bmstui.domain.pricing import money
+from bmstui.domain.requests import check_token, normalise_labels
 from bmstui.domain.vocabulary import PaymentMethod, SeatStatus
-from bmstui.services import quotes, sales, seating
-from bmstui.services.bookings import Booking, booking_for_token
+from bmstui.services import cancellations, quotes, sales, seating
+from bmstui.services.bookings import Booking, booking_for_token, normalise_code, phone_digits
 from bmstui.services.channels import require_scope
-from bmstui.store.db import database, now_sql
+from bmstui.store.db import database, now_sql, parse_db_datetime
+from bmstui.store.models import Booking as BookingRow
 from bmstui.store.models import Hold as HoldRow
+from bmstui.store.models import Refund as RefundRow
 from bmstui.store.models import ShowSeat
 
 MAX_OPEN_HOLDS = 20
@@ -128,3 +134,73 @@ def confirm(channel: OnlineChannel, token, *, method: str, coupon=None,
         booking = sales.confirm(token, method=method, coupon=coupon or None,
                                 customer=customer or None, operator=channel)
     return booking, True
+
+
+# --- bookings ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefundSummary:
+    """A refund as the channel sees it (a new one, or the one a retried cancel made)."""
+
+    booking_code: str
+    seats: tuple[str, ...]
+    amount: Decimal
+    method: str
+    booking_status: str
+    created_at: datetime
+
+
+def _own_booking(channel: OnlineChannel, code) -> Booking:
+    """The channel's booking with this code; BookingNotFound for any other (even one a
+    counter sold: a channel learns nothing of other sales)."""
+    found = [b for b in sales.find_bookings(str(code)[:40]) if b.code == normalise_code(code)]
+    if not found or found[0].terminal != channel.terminal:
+        raise BookingNotFound(str(code)[:20])
+    return found[0]
+
+
+def booking(channel: OnlineChannel, code) -> Booking:
+    require_scope(channel, "read")
+    return _own_booking(channel, code)
+
+
+def bookings(channel: OnlineChannel, customer_phone) -> list[Booking]:
+    """The channel's bookings for a customer's phone number, newest first."""
+    require_scope(channel, "read")
+    phone = phone_digits(str(customer_phone or ""))
+    if not phone:
+        raise BookingError("customer_phone: a phone number (digits, spaces, + and -)")
+    return [b for b in sales.find_bookings(phone) if b.terminal == channel.terminal]
+
+
+def refund_quote(channel: OnlineChannel, code, seats=None) -> cancellations.RefundQuote:
+    require_scope(channel, "cancel")
+    own = _own_booking(channel, code)
+    return cancellations.refund_quote(own.code, seats or None, operator=channel)
+
+
+def _summary(code: str, seats, amount, method, status, at) -> RefundSummary:
+    return RefundSummary(code, tuple(seats), money(amount), method, status, at)
+
+
+def cancel(channel: OnlineChannel, code, seats=None) -> tuple[RefundSummary, bool]:
+    """Cancel seats of the channel's booking within the policy (no override): (the refund,
+    whether this call made it). Asking again for seats this channel already cancelled in one
+    refund answers that refund: a retried request never refunds twice."""
+    require_scope(channel, "cancel")
+    own = _own_booking(channel, code)
+    wanted = normalise_labels(seats) if seats else list(own.labels)
+    if wanted and not set(wanted) & set(own.labels):
+        with database.connection_context():
+            for labels, amount, method, at in (
+                    RefundRow.select(RefundRow.labels, RefundRow.amount, RefundRow.method,
+                                     RefundRow.created_at)
+                    .join(BookingRow).where(BookingRow.code == own.code).tuples()):
+                if [label.strip() for label in labels.split(",")] == list(wanted):
+                    return _summary(own.code, wanted, amount, method, own.status,
+                                    parse_db_datetime(at)), False
+    with as_channel(channel):
+        refund = sales.cancel(own.code, labels=seats or None, operator=channel)
+    return _summary(refund.booking_code, refund.labels, refund.amount, refund.method,
+                    refund.booking_status, refund.created_at), True

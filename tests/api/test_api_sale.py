@@ -3,6 +3,9 @@ quote, confirm with an idempotency key, and what the counters see of it; refusal
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import httpx
 import pytest
 from actor_support import ADMIN
@@ -170,3 +173,49 @@ def test_a_channel_has_no_manager_right(demo_db):
     channel = channels.authenticate(new_channel("shop")[1])
     with pytest.raises(NotAuthorized):
         channels.add("another", by=channel)
+
+
+async def sell_online(api, key, show_id, seats, phone="98450 12345") -> dict:
+    token = (await api.post(f"/shows/{show_id}/holds", json={"seats": seats},
+                            headers=auth(key))).json()["token"]
+    sold = await api.post(f"/holds/{token}/confirm",
+                          json={"method": "card", "customer": {"phone": phone}},
+                          headers={**auth(key), "Idempotency-Key": token})
+    assert sold.status_code == 201, sold.text
+    return sold.json()
+
+
+async def test_bookings_refund_quote_and_an_idempotent_cancel(api, key, new_show):
+    show_id = new_show(starts_in=timedelta(days=20))
+    booking = await sell_online(api, key, show_id, ["G1", "G2", "G3"], phone="+91 98450 55501")
+    code = booking["code"]
+    assert (await api.get(f"/bookings/{code}", headers=auth(key))).json()["seats"] == \
+        ["G1", "G2", "G3"]
+    mine = (await api.get("/bookings", params={"customer_phone": "9845055501"},
+                          headers=auth(key))).json()
+    assert [b["code"] for b in mine] == [code]
+    quote = (await api.get(f"/bookings/{code}/refund-quote", params={"seats": "G3"},
+                           headers=auth(key))).json()
+    assert quote["allowed"] and quote["seats"] == ["G3"]
+    headers = {**auth(key), "Idempotency-Key": "cancel-1"}
+    first = await api.post(f"/bookings/{code}/cancel", json={"seats": ["G3"]}, headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["amount"] == quote["amount"] and first.json()["method"] == "card"
+    again = await api.post(f"/bookings/{code}/cancel", json={"seats": ["G3"]}, headers=headers)
+    assert again.status_code == 200 and again.json()["amount"] == first.json()["amount"]
+    assert sales.find_bookings(code)[0].refunded == Decimal(first.json()["amount"])  # once
+    assert {s.label: s.status for s in seating.seat_map(show_id)}["G3"] == "available"
+
+
+async def test_a_channel_sees_only_its_own_bookings(api, key, new_show):
+    show_id = new_show()
+    counter = sales.confirm(seating.hold(show_id, ["H1"]).token, method="cash")
+    other = new_channel("app")[1]
+    theirs = await sell_online(api, other, show_id, ["H2"])
+    for code in (counter.code, theirs["code"], "BMS-NOSUCH"):
+        answer = await api.get(f"/bookings/{code}", headers=auth(key))
+        assert answer.status_code == 404 and answer.json()["type"] == "booking-not-found"
+        cancel = await api.post(f"/bookings/{code}/cancel", json={},
+                                headers={**auth(key), "Idempotency-Key": "c"})
+        assert cancel.status_code == 404
+    assert sales.find_bookings(theirs["code"])[0].labels == ("H2",)
