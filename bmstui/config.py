@@ -62,6 +62,15 @@ class Settings:
     timezone: str = ""
     log_level: str = "INFO"  # DEBUG, INFO, WARNING, ERROR or CRITICAL
     log_dir: str = ""  # empty = the user log folder (platformdirs)
+    # The online channel (bmstui serve, bmstui/api).
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_workers: int = 1
+    api_hold_seconds: float = 0.0  # an online hold's time; 0 = booking.hold_seconds
+    api_requests_per_second: float = 20.0  # per key (per address without one), each server
+    api_max_open_holds: int = 20  # live holds per channel: no bot holds a hall
+    api_max_body_bytes: int = 16_384
+    api_public_catalog: bool = True  # catalog reads without a key
     source: str = "defaults"  # which config file was read, for `bmstui doctor`
 
     @property
@@ -91,6 +100,14 @@ TOML_KEYS: dict[tuple[str, str], str] = {
     ("cinema", "timezone"): "timezone",
     ("log", "level"): "log_level",
     ("log", "dir"): "log_dir",
+    ("api", "host"): "api_host",
+    ("api", "port"): "api_port",
+    ("api", "workers"): "api_workers",
+    ("api", "hold_seconds"): "api_hold_seconds",
+    ("api", "requests_per_second"): "api_requests_per_second",
+    ("api", "max_open_holds"): "api_max_open_holds",
+    ("api", "max_body_bytes"): "api_max_body_bytes",
+    ("api", "public_catalog"): "api_public_catalog",
 }
 
 # Environment / .env variable -> Settings attribute (the database parts are handled apart).
@@ -112,6 +129,14 @@ ENV_KEYS: dict[str, str] = {
     "BMSTUI_TIMEZONE": "timezone",
     "BMSTUI_LOG_LEVEL": "log_level",
     "BMSTUI_LOG_DIR": "log_dir",
+    "BMSTUI_API_HOST": "api_host",
+    "BMSTUI_API_PORT": "api_port",
+    "BMSTUI_API_WORKERS": "api_workers",
+    "BMSTUI_API_HOLD_SECONDS": "api_hold_seconds",
+    "BMSTUI_API_REQUESTS_PER_SECOND": "api_requests_per_second",
+    "BMSTUI_API_MAX_OPEN_HOLDS": "api_max_open_holds",
+    "BMSTUI_API_MAX_BODY_BYTES": "api_max_body_bytes",
+    "BMSTUI_API_PUBLIC_CATALOG": "api_public_catalog",
 }
 
 DB_PART_KEYS = ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME")
@@ -305,6 +330,13 @@ def validate(settings: Settings) -> None:
         raise ConfigError("cancellation.cutoff_minutes cannot be negative")
     if settings.cleaning_gap_minutes < 0:
         raise ConfigError("scheduling.cleaning_gap_minutes cannot be negative")
+    if not 0 < settings.api_port < 65536 or not 1 <= settings.api_workers <= 64:
+        raise ConfigError("api.port is 1-65535 and api.workers 1-64")
+    for attr in ("api_requests_per_second", "api_max_open_holds", "api_max_body_bytes"):
+        if getattr(settings, attr) <= 0:
+            raise ConfigError(f"api.{attr.removeprefix('api_')} must be positive")
+    if settings.api_hold_seconds < 0:
+        raise ConfigError("api.hold_seconds cannot be negative (0 = booking.hold_seconds)")
     if settings.lock_after_minutes < 0:
         raise ConfigError("terminal.lock_after_minutes cannot be negative (0 turns the lock off)")
     from bmstui.domain.refund_policy import parse_tiers

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bmstui.api.booking_routes import router as booking_router
 from bmstui.api.catalog_routes import router as catalog_router
+from bmstui.api.limits import Limits
 from bmstui.api.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, problem, problem_of
 from bmstui.api.sale_routes import router as sale_router
 from bmstui.domain.errors import BmstuiError
@@ -54,6 +55,8 @@ def create_app(settings=None) -> FastAPI:
                     "website sells here is what every counter's grid shows.",
     )
     app.state.settings = settings
+    app.add_middleware(Limits, requests_per_second=settings.api_requests_per_second,
+                       max_body_bytes=settings.api_max_body_bytes)
     app.include_router(catalog_router, prefix=API_PREFIX)
     app.include_router(sale_router, prefix=API_PREFIX)
     app.include_router(booking_router, prefix=API_PREFIX)

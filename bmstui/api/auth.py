@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import Header
 
+from bmstui.config import get_settings
 from bmstui.domain.actors import OnlineChannel
 from bmstui.services import channels
 
@@ -23,9 +24,14 @@ def _key(authorization: str | None) -> str | None:
 
 
 def reader(authorization: str | None = Header(default=None)) -> OnlineChannel | None:
-    """A catalog read: anyone; a key, if sent, must be good."""
+    """A catalog read: anyone (unless ``api.public_catalog`` is off: a key with "read");
+    a key, if sent, must be good."""
     key = _key(authorization)
-    return None if key is None else channels.authenticate(key)
+    if key is None and get_settings().api_public_catalog:
+        return None
+    channel = channels.authenticate(key)
+    channels.require_scope(channel, "read")
+    return channel
 
 
 def channel_with(scope: str):

@@ -50,7 +50,7 @@ TITLES = {
     "booking-not-found": "Booking not found", "not-found": "Not found",
     "try-again": "Try again", "invalid-request": "Invalid request",
     "unauthenticated": "Unauthenticated", "rate-limited": "Rate limited",
-    "internal-error": "Internal error",
+    "internal-error": "Internal error", "request-too-large": "Request too large",
 }
 RETRY_AFTER_SECONDS = 2  # what a 503 tells the client to wait
 

@@ -19,9 +19,9 @@ MISSING = ("The online channel needs its extra packages: pip install 'bmstui[api
 def add_parser(sub, common) -> None:
     serve = sub.add_parser("serve", parents=[common],
                            help="serve the REST API for online sales (bmstui[api])")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (8000)")
-    serve.add_argument("--workers", type=int, default=1, help="server processes (1)")
+    serve.add_argument("--host", help="address to listen on (api.host: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (api.port: 8000)")
+    serve.add_argument("--workers", type=int, help="server processes (api.workers: 1)")
 
 
 @command("serve")
@@ -32,13 +32,18 @@ def serve(args) -> int:
     except ImportError:
         print(MISSING)
         return EXIT_SETUP
-    if not 1 <= args.workers <= 64 or not 0 < args.port < 65536:
+    settings = get_settings()
+    host = args.host or settings.api_host
+    port = settings.api_port if args.port is None else args.port
+    workers = settings.api_workers if args.workers is None else args.workers
+    if not 1 <= workers <= 64 or not 0 < port < 65536:
         print("--workers takes 1 to 64 and --port 1 to 65535")
         return EXIT_SETUP
-    settings = get_settings()
     os.environ["BMSTUI_DATABASE_URL"] = settings.resolved_database_url
-    print(f"Serving the API on http://{args.host}:{args.port}/api/v1 "
+    if getattr(args, "config", None):  # every worker reads the same file
+        os.environ["BMSTUI_CONFIG"] = str(args.config)
+    print(f"Serving the API on http://{host}:{port}/api/v1 "
           f"(docs at /docs) on {mask_url(settings.resolved_database_url)}")
-    uvicorn.run("bmstui.api:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="warning", proxy_headers=False)
+    uvicorn.run("bmstui.api:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="warning", proxy_headers=False)
     return 0

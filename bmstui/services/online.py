@@ -6,7 +6,7 @@ its holds, bookings, payments and audit rows carry "online:<name>" where a count
 and reports count the channel's sales as its own. A channel sees and acts on its own holds
 only: another's token answers "not found", as an unknown one does.
 
-Anti-hoarding: at most ``MAX_OPEN_HOLDS`` live holds per channel and ``booking.max_seats``
+Anti-hoarding: at most ``api.max_open_holds`` live holds per channel and ``booking.max_seats``
 seats per hold, so a bot with a key cannot hold a hall. (The count and the hold are two
 statements: racing requests of one channel may pass the limit by the number of servers.)
 """
@@ -43,7 +43,6 @@ from bmstui.store.models import Hold as HoldRow
 from bmstui.store.models import Refund as RefundRow
 from bmstui.store.models import ShowSeat
 
-MAX_OPEN_HOLDS = 20
 BEST_ATTEMPTS = 3  # best seats re-picked when another buyer took one meanwhile
 ONLINE_METHODS = (PaymentMethod.CARD, PaymentMethod.UPI, PaymentMethod.NETBANKING)
 
@@ -80,11 +79,14 @@ def hold(channel: OnlineChannel, show_id, *, seats=None, best=None) -> seating.H
     require_scope(channel, "sell")
     if (seats is None) == (best is None):
         raise BookingError('Ask for "seats" (labels) or "best" (a number of seats), one of them')
-    if open_holds(channel) >= MAX_OPEN_HOLDS:
-        raise TooManyHolds(MAX_OPEN_HOLDS)
+    settings = get_settings()
+    if open_holds(channel) >= settings.api_max_open_holds:
+        raise TooManyHolds(settings.api_max_open_holds)
+    ttl = settings.api_hold_seconds or None
     with as_channel(channel):
         if seats is not None:
-            return seating.hold(show_id, seats, terminal=channel.terminal, operator=channel)
+            return seating.hold(show_id, seats, terminal=channel.terminal, operator=channel,
+                                ttl=ttl)
         for attempt in range(BEST_ATTEMPTS):
             states = seating.seat_map(show_id)
             free = {s.id for s in states if s.status == SeatStatus.AVAILABLE}
@@ -94,7 +96,7 @@ def hold(channel: OnlineChannel, show_id, *, seats=None, best=None) -> seating.H
             labels = [s.label for s in states if s.id in picked]
             try:
                 return seating.hold(show_id, labels, terminal=channel.terminal,
-                                    operator=channel)
+                                    operator=channel, ttl=ttl)
             except SeatsUnavailable:
                 if attempt == BEST_ATTEMPTS - 1:
                     raise

@@ -159,6 +159,14 @@ def test_every_env_key_beats_dotenv_which_beats_toml(isolated, name, attr):
         "lock_after_minutes": ("0", "2.5", "10"),
         "log_level": ("DEBUG", "WARNING", "ERROR"),
         "log_dir": ("/tmp/log-toml", "/tmp/log-dotenv", "/tmp/log-env"),
+        "api_host": ("0.0.0.0", "127.0.0.2", "::1"),
+        "api_port": ("8001", "8002", "8003"),
+        "api_workers": ("2", "3", "4"),
+        "api_hold_seconds": ("60", "90", "120"),
+        "api_requests_per_second": ("5", "7.5", "50"),
+        "api_max_open_holds": ("3", "4", "5"),
+        "api_max_body_bytes": ("1000", "2000", "3000"),
+        "api_public_catalog": ("false", "true", "false"),
     }[attr]
     table, key = next(tk for tk, a in TOML_KEYS.items() if a == attr)
     raw = values[0]
