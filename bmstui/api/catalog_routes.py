@@ -7,6 +7,8 @@ changed, instead of the whole hall.
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import APIRouter, Depends, Header, Response
 from fastapi.responses import JSONResponse
 
@@ -60,7 +62,8 @@ def movie_shows(movie_id: str, city_id: str | None = None, theater_id: str | Non
 def show(show_id: str, response: Response,
          if_none_match: str | None = Header(default=None)) -> dict | Response:
     info = catalog.show(show_id)
-    etag = f'"{live.seat_map_version(info.id)}"'
+    version = live.seat_map_version(info.id).encode()
+    etag = f'"{hashlib.blake2b(version, digest_size=12).hexdigest()}"'
     if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers={"ETag": etag})
     seats = seating.seat_map(info.id)
