@@ -8,6 +8,9 @@ changed, instead of the whole hall.
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
+from collections import OrderedDict
 
 from fastapi import APIRouter, Depends, Header, Response
 from fastapi.responses import JSONResponse
@@ -57,19 +60,49 @@ def movie_shows(movie_id: str, city_id: str | None = None, theater_id: str | Non
 
 
 @catalog_router.get("/shows/{show_id}", summary="A show with every seat and its status now",
-            responses={304: {"description": "Not modified since the ETag sent"}},
-            response_model=None)
-def show(show_id: str, response: Response,
-         if_none_match: str | None = Header(default=None)) -> dict | Response:
-    info = catalog.show(show_id)
-    version = live.seat_map_version(info.id).encode()
-    etag = f'"{hashlib.blake2b(version, digest_size=12).hexdigest()}"'
+                    responses={304: {"description": "Not modified since the ETag sent"}},
+                    response_model=None)
+def show(show_id: str, if_none_match: str | None = Header(default=None)) -> Response:
+    version = live.seat_map_version(show_id)  # one aggregate query; ShowNotFound if none
+    etag = f'"{hashlib.blake2b(version.encode(), digest_size=12).hexdigest()}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}  # may be kept, must be revalidated
     if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
-        return Response(status_code=304, headers={"ETag": etag})
-    seats = seating.seat_map(info.id)
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = "no-cache"  # may be kept, must be revalidated
-    return {**shapes.show(info), "seats": [shapes.seat(s) for s in seats]}
+        return Response(status_code=304, headers=headers)
+    body = _maps.get(etag)
+    if body is None:  # the first reader of this version builds it; the others reuse it
+        info = catalog.show(show_id)
+        seats = seating.seat_map(info.id)
+        body = json.dumps({**shapes.show(info), "seats": [shapes.seat(s) for s in seats]},
+                          separators=(",", ":")).encode()
+        _maps.put(etag, body)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+class _Recent:
+    """The last few seat maps as sent, by ETag: during a rush thousands of readers ask for the
+    same version of a hall, and it is built once (a version names its content exactly, so a
+    kept body is never stale)."""
+
+    def __init__(self, most: int = 64) -> None:
+        self.most = most
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            body = self.items.get(key)
+            if body is not None:
+                self.items.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        with self.lock:
+            self.items[key] = body
+            while len(self.items) > self.most:
+                self.items.popitem(last=False)
+
+
+_maps = _Recent()
 
 
 router.include_router(catalog_router)

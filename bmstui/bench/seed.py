@@ -24,11 +24,13 @@ def add_bench_parser(sub, common: argparse.ArgumentParser) -> None:
     seed.add_argument("--days", type=int, default=7)
     from bmstui.bench import holds as bench_holds
     from bmstui.bench import live as bench_live
+    from bmstui.bench import rush as bench_rush
     from bmstui.bench import terminals as bench_terminals
     from bmstui.bench import ui as bench_ui
 
     bench_holds.add_parser(bench_sub, common)
     bench_live.add_parser(bench_sub, common)
+    bench_rush.add_parser(bench_sub, common)
     bench_terminals.add_parser(bench_sub, common)
     bench_ui.add_parser(bench_sub, common)
 

@@ -1,0 +1,280 @@
+"""``bmstui bench rush``: a ticket rush on the online channel while counters watch the show.
+
+``--clients`` concurrent HTTP clients (httpx on asyncio, one process) each want 1-4 seats of one
+big show, named at random or the best ones, hold them, then confirm (four times in five) or let
+them go, until the show is sold out. Meanwhile ``--counters`` processes keep a seat grid of the
+show current the way an open counter screen does, and note when each sale appears there. After
+the rush: requests per second, p50/p95/p99 per route, refusals, errors, time to sell out, the
+counters' propagation p95, and the database's own check that no seat is on two tickets. Then a
+read rush: every client fetches the seat map as fast as it can, with and without its ETag.
+
+The bench starts its own ``bmstui serve`` (``--workers``) on the configured database with its
+limits lifted (one key stands for a whole website here), or measures ``--url``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+from rich.console import Console
+
+import bmstui
+from bmstui.bench.common import SPAWN, bench_show, percentile_ms, worker_setup
+from bmstui.cli.registry import EXIT_SETUP, command
+from bmstui.config import get_settings, mask_url
+
+console = Console()
+CONFIRM_SHARE = 0.8
+GIVE_UP_SECONDS = 300.0
+
+
+def add_parser(bench_sub, common) -> None:
+    rush = bench_sub.add_parser("rush", parents=[common],
+                                help="online ticket rush: HTTP clients, counters watching")
+    rush.add_argument("--clients", type=int, default=200, help="concurrent HTTP clients")
+    rush.add_argument("--counters", type=int, default=5, help="counter grids watching")
+    rush.add_argument("--workers", type=int, default=2, help="server processes to start")
+    rush.add_argument("--url", help="measure this running API (…/api/v1) instead")
+    rush.add_argument("--key", help="its key (with --url)")
+    rush.add_argument("--read-seconds", type=float, default=10.0, help="the read rush")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(url: str, workers: int) -> tuple[subprocess.Popen, str]:
+    import httpx
+
+    port = _free_port()
+    env = {**os.environ, "BMSTUI_API_REQUESTS_PER_SECOND": "1000000",
+           "BMSTUI_API_MAX_OPEN_HOLDS": "1000000"}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from bmstui.cli import main; raise SystemExit(main())",
+         "--db", url, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server ended: {server.stderr.read()[-500:]}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("the server did not answer within 60 s")
+
+
+def _watch(url, locking, show_id, until, interval, barrier, out):
+    """A counter's grid: which seats it saw sold, and when."""
+    from bmstui.services.live import LiveSeats
+
+    worker_setup(url, locking, terminal="rush-counter")
+    live = LiveSeats.open(show_id)
+    seen: dict[int, float] = {}
+    barrier.wait()
+    while time.time() < until.value:
+        started = time.monotonic()
+        for seat_id in live.apply(live.fetch()):
+            if live.status(seat_id) == "booked" and seat_id not in seen:
+                seen[seat_id] = time.time()
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    out.put(seen)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.status: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.errors = 0
+        self.sold: dict[str, float] = {}  # seat label -> when the confirm answered
+        self.sold_out_at: float | None = None
+
+
+async def _request(client, tally: Tally, route: str, method: str, path: str, **kwargs):
+    import httpx
+
+    started = time.perf_counter()
+    try:
+        answer = await client.request(method, path, **kwargs)
+    except httpx.HTTPError:
+        tally.errors += 1
+        return None
+    tally.latency[route].append(time.perf_counter() - started)
+    tally.status[route][answer.status_code] += 1
+    if answer.status_code >= 500:
+        tally.errors += 1
+    return answer
+
+
+async def _buyer(client, tally: Tally, show_id: int, labels: list[str], rng: random.Random,
+                 deadline: float) -> None:
+    while tally.sold_out_at is None and time.monotonic() < deadline:
+        n = rng.randint(1, 4)
+        body = ({"best": n} if rng.random() < 0.5
+                else {"seats": rng.sample(labels, n)})
+        held = await _request(client, tally, "hold", "POST", f"/shows/{show_id}/holds", json=body)
+        if held is None or held.status_code != 201:
+            if held is not None and held.status_code == 409 and "best" in body and n == 1:
+                tally.sold_out_at = tally.sold_out_at or time.monotonic()
+            continue
+        token = held.json()["token"]
+        if rng.random() < CONFIRM_SHARE:
+            sold = await _request(client, tally, "confirm", "POST", f"/holds/{token}/confirm",
+                                  json={"method": rng.choice(["card", "upi"])},
+                                  headers={"Idempotency-Key": token})
+            if sold is not None and sold.status_code == 201:
+                now = time.time()
+                for label in sold.json()["seats"]:
+                    tally.sold[label] = now
+        else:
+            await _request(client, tally, "release", "DELETE", f"/holds/{token}")
+
+
+async def _rush(base, key, show_id, labels, clients) -> tuple[Tally, float]:
+    import httpx
+
+    tally = Tally()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30,
+                                 headers={"Authorization": f"Bearer {key}"}) as client:
+        started = time.monotonic()
+        deadline = started + GIVE_UP_SECONDS
+        await asyncio.gather(*(_buyer(client, tally, show_id, labels, random.Random(i), deadline)
+                               for i in range(clients)))
+    return tally, time.monotonic() - started
+
+
+async def _read_rush(base, show_id, clients, seconds) -> tuple[int, int, list[float]]:
+    import httpx
+
+    counts = [0, 0]
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        etag = (await client.get(f"/shows/{show_id}")).headers.get("etag", "")
+        until = time.monotonic() + seconds
+
+        async def reader(i: int) -> None:
+            while time.monotonic() < until:
+                headers = {"If-None-Match": etag} if i % 2 else {}
+                started = time.perf_counter()
+                try:
+                    answer = await client.get(f"/shows/{show_id}", headers=headers)
+                except httpx.HTTPError:
+                    continue
+                latencies.append(time.perf_counter() - started)
+                counts[answer.status_code == 304] += 1
+
+        await asyncio.gather(*(reader(i) for i in range(clients)))
+    return counts[0], counts[1], latencies
+
+
+def _double_bookings(show_id: int) -> int:
+    import peewee as pw
+
+    from bmstui.domain.vocabulary import TicketStatus
+    from bmstui.store.db import database
+    from bmstui.store.models import BookingSeat, ShowSeat
+
+    with database.connection_context():
+        return (BookingSeat.select(BookingSeat.show_seat)
+                .join(ShowSeat).where((ShowSeat.show == show_id)
+                                      & (BookingSeat.status == TicketStatus.SOLD))
+                .group_by(BookingSeat.show_seat)
+                .having(pw.fn.COUNT(BookingSeat.id) > 1).count())
+
+
+@command("bench rush")
+def bench_rush(args) -> int:
+    try:
+        import httpx  # noqa: F401
+    except ImportError:
+        console.print("The rush needs the online channel's packages: pip install 'bmstui[api]'")
+        return EXIT_SETUP
+    from bmstui.domain.actors import administrator
+    from bmstui.services import channels
+
+    bmstui.open_database()
+    settings = get_settings()
+    url = settings.resolved_database_url
+    show_id, labels = bench_show()
+    server = None
+    if args.url:
+        if not args.key:
+            console.print("--url needs --key: a key of that server's database")
+            return EXIT_SETUP
+        base, key = args.url.rstrip("/"), args.key
+    else:
+        _, key = channels.add(f"rush{random.randrange(10**6)}", by=administrator("bench"))
+        server, base = _start_server(url, args.workers)
+    try:
+        console.print(f"Rush on show {show_id} ({len(labels)} seats) at {base}: "
+                      f"{args.clients} clients, {args.counters} counters watching, "
+                      f"database {mask_url(url)}")
+        until = SPAWN.Value("d", time.time() + GIVE_UP_SECONDS + 60)
+        barrier = SPAWN.Barrier(args.counters + 1)
+        out = SPAWN.Queue()
+        watchers = [SPAWN.Process(target=_watch, args=(url, settings.locking, show_id, until,
+                                                        settings.poll_interval, barrier, out))
+                    for _ in range(args.counters)]
+        for proc in watchers:
+            proc.start()
+        barrier.wait()
+        tally, seconds = asyncio.run(_rush(base, key, show_id, labels, args.clients))
+        time.sleep(1.0)  # the counters' last polls
+        until.value = time.time()
+        seen = [out.get(timeout=60) for _ in watchers]
+        for proc in watchers:
+            proc.join(timeout=30)
+        plain, not_modified, read_latency = asyncio.run(
+            _read_rush(base, show_id, args.clients, args.read_seconds))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+    _report(tally, seconds, seen, show_id, labels, plain, not_modified, read_latency, args)
+    return 0
+
+
+def _report(tally, seconds, seen, show_id, labels, plain, not_modified, read_latency, args):
+    from bmstui.services.seating import seat_map
+
+    ids = {s.label: s.id for s in seat_map(show_id)}
+    propagation = [max(0.0, grid[ids[label]] - at) for grid in seen
+                   for label, at in tally.sold.items() if ids[label] in grid]
+    missed = sum(1 for grid in seen for label in tally.sold if ids[label] not in grid)
+    holds = sum(tally.status["hold"].values())
+    confirms = tally.status["confirm"].get(201, 0)
+    console.print(f"sold {len(tally.sold)} of {len(labels)} seats in {seconds:.1f} s "
+                  f"({'sold out' if tally.sold_out_at else 'not sold out'}); "
+                  f"{holds / seconds:.0f} holds/s, {confirms / seconds:.0f} bookings/s")
+    for route in ("hold", "confirm", "release"):
+        values = tally.latency[route]
+        codes = ", ".join(f"{code}: {n}" for code, n in sorted(tally.status[route].items()))
+        console.print(f"  {route:8} {len(values):6} requests  p50 "
+                      f"{percentile_ms(values, 0.5):6.1f} ms  p95 {percentile_ms(values, 0.95):6.1f}"
+                      f" ms  p99 {percentile_ms(values, 0.99):6.1f} ms   [{codes}]",
+                      highlight=False)
+    console.print(f"errors (5xx, connection): {tally.errors}; refused holds (409): "
+                  f"{tally.status['hold'].get(409, 0)}")
+    console.print(f"double bookings in the database: {_double_bookings(show_id)}")
+    console.print(f"counters' grids: sales seen {len(propagation)}, missed {missed}; "
+                  f"propagation p50 {percentile_ms(propagation, 0.5):.0f} ms, p95 "
+                  f"{percentile_ms(propagation, 0.95):.0f} ms (target p95 ≤ 300 ms)")
+    total = plain + not_modified
+    console.print(f"read rush ({args.read_seconds:.0f} s, {args.clients} clients): "
+                  f"{total / args.read_seconds:.0f} seat maps/s ({plain} full, {not_modified} "
+                  f"304), p50 {percentile_ms(read_latency, 0.5):.1f} ms, p99 "
+                  f"{percentile_ms(read_latency, 0.99):.1f} ms")
