@@ -63,7 +63,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
         "sales", parents=[common], help="bookings, discounts, refunds and net, grouped",
         description="Bookings sold and refunds made in the period, grouped.")
     _day_range(sales)
-    sales.add_argument("--by", dest="group", choices=("day", "theater", "movie", "method"),
+    sales.add_argument("--by", dest="group", choices=("day", "theater", "movie", "method", "channel"),
                        default="day", help="grouping (default: day)")
     sales.add_argument("--theater", metavar="NAME", help="only this theater")
     sales.add_argument("--city", metavar="NAME", help="only this city's theaters")

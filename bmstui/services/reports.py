@@ -59,7 +59,8 @@ from bmstui.store.models import (
 NO_OPERATOR = "(no operator)"  # sales and refunds made by scripts or the command line
 TOTAL = "Total"
 ZERO = Decimal("0.00")
-SALES_GROUPS = ("day", "theater", "movie", "method")
+SALES_GROUPS = ("day", "theater", "movie", "method", "channel")
+COUNTERS = "counters"  # the channel of every sale made at a counter
 MAX_DAYS = 366  # one report at most a year long: a typo of a year would scan the whole history
 
 
@@ -363,8 +364,8 @@ def sales(*, day_from: date, day_to: date, group: str = "day", theater=None, cit
           operator=None, terminal=None, by=None) -> list[SalesLine]:
     """Bookings sold and refunds made on the local days day_from..day_to, grouped by the local
     day it happened, the show's theater or movie, or the payment method (a refund goes back by
-    its payment's method). Grouped by day, every day of the range has a line; by method, every
-    method. ``operator``/``terminal`` narrow it to whoever sold or refunded, where."""
+    its payment's method), or the channel that sold it (each online channel, and "counters").
+    Grouped by day, every day of the range has a line; by method, every method. ``operator``/``terminal`` narrow it to whoever sold or refunded, where."""
     operators.require_manager(by, "seeing reports")
     if group not in SALES_GROUPS:
         raise BookingError(f"Sales are grouped by {', '.join(SALES_GROUPS)}, "
@@ -375,14 +376,15 @@ def sales(*, day_from: date, day_to: date, group: str = "day", theater=None, cit
         sold = _at_place(
             Booking.select(Booking.id, Booking.created_at, Booking.seat_count, Booking.subtotal,
                            Booking.discount, Theater.name, Movie.title, Payment.method,
-                           Theater.timezone)
+                           Theater.timezone, Booking.terminal)
             .join(Payment, pw.JOIN.LEFT_OUTER, on=(Payment.booking == Booking.id))
             .switch(Booking).join(Show, on=(Booking.show == Show.id))
             .join(Movie, on=(Show.movie == Movie.id)).switch(Show), theater, city
         ).where(_local_days(Booking.created_at, day_from, day_to))
         refunds = _at_place(
             Refund.select(Refund.id, Refund.created_at, Refund.labels, Refund.amount,
-                          Theater.name, Movie.title, Refund.method, Theater.timezone)
+                          Theater.name, Movie.title, Refund.method, Theater.timezone,
+                          Booking.terminal)
             .join(Booking, on=(Refund.booking == Booking.id))
             .join(Show, on=(Booking.show == Show.id))
             .join(Movie, on=(Show.movie == Movie.id)).switch(Show), theater, city
@@ -392,9 +394,11 @@ def sales(*, day_from: date, day_to: date, group: str = "day", theater=None, cit
         refund_rows = list(refunds.tuples())
 
     def key_of(when: datetime, theater_name: str, title: str, method: str | None,
-               tz: str) -> str:
+               tz: str, sold_at: str) -> str:
         if group == "day":  # the day at the theater the show was for
             return to_local(when, zones.resolve(tz, theater_name)).date().isoformat()
+        if group == "channel":  # who sold it: an online channel, or the counters
+            return sold_at.removeprefix("online:") if sold_at.startswith("online:") else COUNTERS
         return {"theater": theater_name, "movie": title, "method": method or "?"}[group]
 
     figures: dict[str, dict] = {}
@@ -404,17 +408,20 @@ def sales(*, day_from: date, day_to: date, group: str = "day", theater=None, cit
     elif group == "method":
         figures.update((method, _sales_zero()) for method in PAYMENT_METHODS)
     seen: set[int] = set()
-    for booking_id, when, seats, subtotal, discount, theater_name, title, method, tz in sold_rows:
+    for (booking_id, when, seats, subtotal, discount, theater_name, title, method, tz,
+         sold_at) in sold_rows:
         if booking_id in seen:  # a second payment of one booking: the booking counts once
             continue
         seen.add(booking_id)
-        line = figures.setdefault(key_of(when, theater_name, title, method, tz), _sales_zero())
+        line = figures.setdefault(key_of(when, theater_name, title, method, tz, sold_at),
+                                  _sales_zero())
         line["bookings"] += 1
         line["tickets"] += seats
         line["gross"] += money(subtotal)
         line["discounts"] += money(discount)
-    for _, when, labels, amount, theater_name, title, method, tz in refund_rows:
-        line = figures.setdefault(key_of(when, theater_name, title, method, tz), _sales_zero())
+    for _, when, labels, amount, theater_name, title, method, tz, sold_at in refund_rows:
+        line = figures.setdefault(key_of(when, theater_name, title, method, tz, sold_at),
+                                  _sales_zero())
         line["refunded_tickets"] += _labels_count(labels)
         line["refunds"] += money(amount)
     keys = figures if group in ("day", "method") else sorted(figures)

@@ -30,6 +30,7 @@ KINDS = (
     ("Sales per theater", "sales:theater"),
     ("Sales per movie", "sales:movie"),
     ("Sales per payment method", "sales:method"),
+    ("Sales per channel (counters, online)", "sales:channel"),
 )
 
 

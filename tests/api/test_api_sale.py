@@ -220,3 +220,19 @@ async def test_a_channel_sees_only_its_own_bookings(api, key, new_show):
                                 headers={**auth(key), "Idempotency-Key": "c"})
         assert cancel.status_code == 404
     assert sales.find_bookings(theirs["code"])[0].labels == ("H2",)
+
+
+async def test_sales_by_channel_count_each_channel_and_the_counters(api, site, key, new_show):
+    from datetime import date
+
+    from bmstui.services import reports, zones
+
+    show_id = new_show()
+    sales.confirm(seating.hold(show_id, ["B7"]).token, method="cash")
+    await sell_online(api, key, show_id, ["B8", "B9"])
+    today = zones.today()
+    lines = {line.key: line for line in reports.sales(
+        day_from=date.fromordinal(today.toordinal() - 1), day_to=today, group="channel",
+        by=ADMIN)}
+    assert lines[site[0]].bookings == 1 and lines[site[0]].tickets == 2
+    assert lines[reports.COUNTERS].tickets >= 1
