@@ -36,12 +36,14 @@ def _signed_out_screens() -> tuple[type[Screen], ...]:
 
 
 def _manager_screens() -> tuple[type[Screen], ...]:
+    from screens.desk.channels import KeyShownOnce
     from screens.desk.manager import ManagerScreen
     from screens.desk.schedule import ConfirmShowAction, NewShowForm
     from screens.lookup.refund import RefundScreen
     from screens.widgets.admin_form import FormScreen
 
-    return ManagerScreen, RefundScreen, FormScreen, NewShowForm, ConfirmShowAction
+    return (ManagerScreen, RefundScreen, FormScreen, NewShowForm, ConfirmShowAction,
+            KeyShownOnce)
 
 
 def is_manager(operator) -> bool:

@@ -44,7 +44,7 @@ KEYS = {
         ("F7", "refund money, seats stay sold (managers; a reason is required)"),
     ],
     "Manager's desk": [
-        ("F2 … F7", "schedule, reports, audit trail, movies, coupons, operators"),
+        ("F2 … F8", "schedule, reports, audit trail, movies, coupons, operators, channels"),
         ("n", "new show / movie / coupon / operator"), ("e / enter", "edit the row"),
         ("x", "cancel the show (every booking refunded)"), ("delete", "delete an unsold show"),
         ("[ ]", "previous / next day"), ("ctrl+e", "export the report as CSV"),

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 
 from screens.desk.audit import AuditPane
+from screens.desk.channels import ChannelsPane
 from screens.desk.coupons import CouponsPane
 from screens.desk.movies import MoviesPane
 from screens.desk.operators import OperatorsPane
@@ -26,11 +27,12 @@ TABS = (
     ("movies", "Movies", MoviesPane),
     ("coupons", "Coupons", CouponsPane),
     ("operators", "Operators", OperatorsPane),
+    ("channels", "Channels", ChannelsPane),
 )
 
 
 class ManagerScreen(Screen):
-    """Tabs switch with F2…F7 (alt+1…6 where the terminal passes alt through) and the mouse.
+    """Tabs switch with F2…F8 (alt+1…7 where the terminal passes alt through) and the mouse.
 
     The tab keys are priority bindings: whatever has focus in a pane (a dropdown, a table, a
     field) cannot keep them. A tab that opens puts focus on its list, so the pane's letter keys

@@ -197,3 +197,35 @@ async def test_shift_report_on_the_desk_matches_the_sales_and_exports_csv(new_sh
     exported = next(folder.iterdir()).read_text(encoding="utf-8")
     assert exported.splitlines()[0].startswith("operator,bookings,tickets,sales_cash")
     assert f"{cashier.name},2,3,{cash.total:f}" in exported
+
+
+async def test_a_manager_adds_a_channel_sees_its_key_once_and_revokes_it(demo_db, tmp_path):
+    import pytest
+
+    from bmstui.services import channels
+    from screens.desk.channels import KeyShownOnce
+    from screens.widgets.admin_form import FormScreen
+
+    name = f"web{secrets.token_hex(3)}"
+    app = make_app(tmp_path, operator=person("manager"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        desk = await open_desk(pilot, "channels")
+        await pilot.press("n")
+        form = await wait_for_screen(pilot, FormScreen)
+        form.query_one("#field-name", Input).value = name
+        await pilot.press("f10")
+        shown = await wait_for_screen(pilot, KeyShownOnce)
+        key = shown.key
+        assert channels.authenticate(key).name == name
+        assert key in str(shown.query_one("#key-text").render())
+        await pilot.press("enter")
+        table = desk.query_one("#channels-pane-table", DataTable)
+        await wait_for(pilot, lambda: name in [str(table.get_row_at(i)[0])
+                                               for i in range(table.row_count)])
+        table.move_cursor(row=[str(table.get_row_at(i)[0])
+                               for i in range(table.row_count)].index(name))
+        table.focus()
+        await pilot.press("d")
+        await wait_for(pilot, lambda: noticed(app, f"Revoked {name}"))
+    with pytest.raises(channels.Unauthenticated):
+        channels.authenticate(key)
