@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
@@ -61,6 +62,9 @@ class BoxOfficeApp(App):
     TITLE = "bmstui"
     SUB_TITLE = "box office"
     CSS_PATH = "bmstui.tcss"
+    # Screens under 100 columns get "-narrow": bmstui.tcss narrows side panels there so that
+    # what a clerk needs (totals, columns, row labels) still fits an 80x24 terminal.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f1,question_mark", "help", "Keys"),
