@@ -304,7 +304,7 @@ class SeatGrid(ScrollView, can_focus=True):
         line = y + scroll_y
         parts = self._lines.get(line)
         if parts is None:
-            parts = self._lines[line] = self._build_line(line)
+            parts = self._lines[line] = self._build_parts(line)
         left, seats, right, short = parts
         middle = seats.crop_extend(scroll_x, scroll_x + window, base)
         strip = Strip.join([left, middle, short if self._compact() else right])
@@ -350,7 +350,12 @@ class SeatGrid(ScrollView, can_focus=True):
             self._styles[key] = style
         return style
 
-    def _build_line(self, line: int) -> tuple[Strip, Strip, Strip, Strip]:
+    def _build_line(self, line: int) -> Strip:
+        """A whole row as if nothing scrolled: each seat at its ``_column``."""
+        left, seats, right, _ = self._build_parts(line)
+        return Strip.join([left, seats, right])
+
+    def _build_parts(self, line: int) -> tuple[Strip, Strip, Strip, Strip]:
         """A row as its left label, its seats (the whole width, cropped when drawn) and its
         right label with the full and the short price note."""
         base = self._base()

@@ -7,11 +7,11 @@ own idea of its content: a total that is right in the model but cut on screen is
 from __future__ import annotations
 
 import pytest
+from test_ui_manager import open_desk
 
 from bmstui.domain.pricing import rupees
 from screens.desk.reports import ReportsPane
 from screens.widgets.seat_grid import SeatGrid
-from test_ui_manager import open_desk
 from tests.ui_support import make_app, open_show, wait_for, wait_for_checkout
 
 
