@@ -22,6 +22,7 @@ from bmstui.domain.pricing import rupees
 from bmstui.domain.report_chart import bars
 from bmstui.services import reports, zones
 from screens.background import run_service
+from screens.widgets.more_columns import MoreColumns
 
 KINDS = (
     ("Shift per operator", "shift"),
@@ -122,8 +123,9 @@ class ReportsPane(Vertical):
             yield Select(KINDS, value="shift", allow_blank=False, id="report-kind")
             yield Input(today, placeholder="from YYYY-MM-DD", id="report-from")
             yield Input(today, placeholder="to YYYY-MM-DD", id="report-to")
-        yield DataTable(id="report-table", zebra_stripes=True, cursor_type="row")
-        yield Static(id="report-more")
+        table = DataTable(id="report-table", zebra_stripes=True, cursor_type="row")
+        yield table
+        yield MoreColumns(table, id="report-more")
         with VerticalScroll(id="report-chart-box"):
             yield Static(id="report-chart")
 
@@ -158,19 +160,6 @@ class ReportsPane(Vertical):
                             for i, cell in enumerate(row)))
         table.fixed_columns = shown.text_columns  # the names stay while figures scroll
         self.query_one("#report-chart", Static).update(self._chart(shown))
-        self.call_after_refresh(self._hint_more)
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._hint_more)
-
-    def _hint_more(self) -> None:
-        """Say so when columns are off to the right: a narrow terminal hides them silently."""
-        table = self.query_one("#report-table", DataTable)
-        hidden = table.virtual_size.width > table.scrollable_content_region.width
-        hint = self.query_one("#report-more", Static)
-        hint.update("More columns than fit: ← → on the table scroll them (ctrl+e exports all)."
-                    if hidden else "")
-        hint.display = hidden
 
     def _chart(self, shown: Figures) -> Text:
         if not shown.chart:
