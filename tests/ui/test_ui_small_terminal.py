@@ -122,3 +122,34 @@ async def test_shift_report_shows_cash_in_drawer_and_net_at_80x24(demo_db, tmp_p
         hint = pane.query_one("#report-more")
         await wait_for(pilot, lambda: hint.display, what="the more-columns hint")
         assert "More columns" in "\n".join(region_lines(app, hint))
+
+
+async def test_cancel_dialog_reason_and_keys_visible_at_80x24(new_show, tmp_path):
+    from test_ui_money import open_cancel, sell
+
+    booking = sell(new_show(), ["C1", "C2", "C3"])
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        cancel = await open_cancel(pilot, booking.code)
+        await wait_for(pilot, lambda: cancel.offer is not None, what="the refund offer")
+        await pilot.pause()
+        reason = cancel.query_one("#cancel-reason")
+        assert reason.region.height == 3  # the whole field, border and all
+        lines = screen_lines(app)
+        assert any("Reason (recorded with the refund)" in line for line in lines), \
+            "\n".join(lines)
+        assert any("F10: cancel and refund" in line for line in lines), "\n".join(lines)
+
+
+async def test_coupons_say_more_columns_are_off_to_the_right_at_80x24(demo_db, tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        desk = await open_desk(pilot, "coupons")
+        await pilot.pause()
+        pane = desk.query_one("#coupons-pane")
+        await wait_for(pilot, lambda: pane.query_one("#coupons-pane-table").row_count,
+                       what="the coupons")
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "Valid" not in text  # the last column is off to the right ...
+        assert "More columns to the right" in text, text  # ... and the clerk is told
