@@ -153,3 +153,25 @@ async def test_coupons_say_more_columns_are_off_to_the_right_at_80x24(demo_db, t
         text = "\n".join(screen_lines(app))
         assert "Valid" not in text  # the last column is off to the right ...
         assert "More columns to the right" in text, text  # ... and the clerk is told
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_movie_filters_show_their_longest_values_whole(demo_db, tmp_path, size):
+    from textual.widgets import Select
+
+    from bmstui.services import catalog
+    from tests.ui_support import choose
+
+    city = catalog.cities()[0]
+    longest = max(catalog.theaters(city.id), key=lambda t: len(t.name))
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await choose(pilot, "city-list", city.id)
+        theater = await wait_for(pilot, lambda: app.screen.query_one("#theater", Select),
+                                 what="the filters")
+        await wait_for(pilot, lambda: len(theater._options) > 1, what="the theaters")
+        theater.value = longest.id
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert longest.name in text, text
+        assert "/ search titles" in text, text
