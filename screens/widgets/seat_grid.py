@@ -235,7 +235,7 @@ class SeatGrid(ScrollView, can_focus=True):
         seat = self.live.seat(seat_id)
         self.scroll_to_region(
             Region(self._column(seat.x), self._line(seat.y), CELL, 1), animate=False, force=True,
-            spacing=self._sticky(),
+            spacing=Spacing(TOP, self._right_width(), 0, MARGIN),  # clear of the sticky parts
         )
 
     def _first_seat_near_centre(self) -> int | None:
@@ -281,16 +281,12 @@ class SeatGrid(ScrollView, can_focus=True):
         return max(0, min(self._seats_width, self.size.width - MARGIN - self._right_width()))
 
     def _fit_virtual_size(self) -> None:
+        """The gutters' width depends on the window's (full or short notes)."""
         rows = (max(self._rows) - self._min_y + 1) if self._rows else 1
         self.virtual_size = Size(MARGIN + self._seats_width + self._right_width(), TOP + rows)
 
     def on_resize(self) -> None:
-        if self.live is not None:
-            self._fit_virtual_size()
-        self.refresh()
-
-    def _sticky(self) -> Spacing:
-        return Spacing(TOP, self._right_width(), 0, MARGIN)
+        self._fit_virtual_size()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
