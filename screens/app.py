@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
@@ -64,6 +65,11 @@ class BoxOfficeApp(App):
     TITLE = "bmstui"
     SUB_TITLE = "box office"
     CSS_PATH = "bmstui.tcss"
+    # Screens under 100 columns get "-narrow", under 30 lines "-short": bmstui.tcss narrows
+    # side panels and tightens dialogs there, so that what a clerk needs (totals, columns,
+    # row labels, the last field of a dialog) still fits an 80x24 terminal.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         # Tab moves the focus as the key arrives, not after the keys typed before it were

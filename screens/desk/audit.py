@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from bmstui.domain.clock import to_local, utc_range_of_local_day
 from bmstui.services import audit
 from screens.background import run_service
+from screens.widgets.more_columns import MoreColumns
 
 STYLE = {"login_failed": "yellow", "cancel_override": "magenta", "refund": "magenta",
          "show_cancelled": "red"}
@@ -38,7 +39,9 @@ class AuditPane(Vertical):
             yield Input(placeholder="booking code", id="audit-booking")
             yield Input(placeholder="words in detail", id="audit-text")
             yield Input(placeholder="day YYYY-MM-DD", id="audit-day")
-        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        table = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield MoreColumns(table)
         yield Static(id="audit-detail", classes="pane-summary")
 
     def on_mount(self) -> None:

@@ -22,6 +22,7 @@ from bmstui.domain.pricing import rupees
 from bmstui.domain.report_chart import bars
 from bmstui.services import reports, zones
 from screens.background import run_service
+from screens.widgets.more_columns import MoreColumns
 
 KINDS = (
     ("Shift per operator", "shift"),
@@ -57,12 +58,14 @@ def _shift(day_from: date, day_to: date, by) -> Figures:
     # Each payment and refund on the local day of its show's theater.
     lines = reports.shift(day_from=day_from, day_to=day_to, by=by)
     shown = [*lines, reports.shift_totals(lines)] if lines else []
-    rows = [(s.operator, str(s.bookings), str(s.tickets), *(_money(v) for v in s.sales.values()),
-             _money(s.refunds_total), _money(s.cash_expected), _money(s.net)) for s in shown]
+    # What the manager counts at the end of a shift comes first, so that it shows at 80
+    # columns; the rest scrolls sideways.
+    rows = [(s.operator, _money(s.cash_expected), _money(s.net), str(s.bookings), str(s.tickets),
+             *(_money(v) for v in s.sales.values()), _money(s.refunds_total)) for s in shown]
     methods = tuple(method.title() for method in reports.PAYMENT_METHODS)
     return Figures("shift", day_from, day_to,
-                   ("Operator", "Bookings", "Tickets", *methods, "Refunds", "Cash in drawer",
-                    "Net"), rows, "Net per operator",
+                   ("Operator", "Cash in drawer", "Net", "Bookings", "Tickets", *methods,
+                    "Refunds"), rows, "Net per operator",
                    [(s.operator, float(s.net)) for s in lines], lines, reports.ShiftLine)
 
 
@@ -121,7 +124,9 @@ class ReportsPane(Vertical):
             yield Select(KINDS, value="shift", allow_blank=False, id="report-kind")
             yield Input(today, placeholder="from YYYY-MM-DD", id="report-from")
             yield Input(today, placeholder="to YYYY-MM-DD", id="report-to")
-        yield DataTable(id="report-table", zebra_stripes=True, cursor_type="row")
+        table = DataTable(id="report-table", zebra_stripes=True, cursor_type="row")
+        yield table
+        yield MoreColumns(table, id="report-more")
         with VerticalScroll(id="report-chart-box"):
             yield Static(id="report-chart")
 
@@ -154,6 +159,7 @@ class ReportsPane(Vertical):
         for row in shown.rows:  # figures right-aligned, so digits line up
             table.add_row(*(cell if i < shown.text_columns else Text(cell, justify="right")
                             for i, cell in enumerate(row)))
+        table.fixed_columns = shown.text_columns  # the names stay while figures scroll
         self.query_one("#report-chart", Static).update(self._chart(shown))
 
     def _chart(self, shown: Figures) -> Text:

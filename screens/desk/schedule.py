@@ -20,6 +20,7 @@ from bmstui.domain.pricing import rupees
 from bmstui.domain.vocabulary import ShowStatus
 from bmstui.services import catalog, movies, scheduling, zones
 from screens.background import explain, run_service
+from screens.widgets.more_columns import MoreColumns
 from screens.widgets.typing_keys import TypingAware
 
 
@@ -158,7 +159,9 @@ class SchedulePane(TypingAware, Vertical):
         with Horizontal(classes="pane-filters"):
             yield Input(self.day.isoformat(), placeholder="YYYY-MM-DD", id="schedule-day")
             yield Select([], prompt="Every theater", id="schedule-theater")
-        yield DataTable(id="schedule-table", cursor_type="row", zebra_stripes=True)
+        table = DataTable(id="schedule-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield MoreColumns(table)
         yield Static(id="schedule-summary", classes="pane-summary")
 
     def on_mount(self) -> None:

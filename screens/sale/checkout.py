@@ -220,20 +220,24 @@ class CheckoutScreen(Screen):
     # -- payment -----------------------------------------------------------------------------
 
     def _show_breakdown(self) -> None:
-        table = Table(box=None, show_header=True, header_style="bold", expand=False)
+        # Two columns: the seats and their price wrap, the amounts never do, so the total is
+        # read whole even in the 36 columns an 80-column terminal leaves this side.
+        table = Table(box=None, show_header=True, header_style="bold", expand=False,
+                      pad_edge=False)
         table.add_column("Seats")
-        table.add_column("Type")
-        table.add_column("Each", justify="right")
-        table.add_column("Amount", justify="right")
+        table.add_column("Amount", justify="right", no_wrap=True)
         for kind, count, price, amount in subtotals((s.type, s.price) for s in self.seats):
             labels = ", ".join(s.label for s in self.seats if s.type == kind and s.price == price)
-            table.add_row(labels, f"{count} × {kind.title()}", rupees(price), rupees(amount))
+            table.add_row(Text.assemble(f"{count} × {kind.title()} {rupees(price)}\n",
+                                        (labels, "dim")), rupees(amount))
         quote = self.quote
+        right = {"justify": "right"}
         if quote is not None and quote.coupon is not None:
-            table.add_row("", "", "Subtotal", rupees(quote.subtotal))
-            table.add_row("", "", Text(f"Coupon {quote.coupon.code}", style="green"),
+            table.add_row(Text("Subtotal", **right), rupees(quote.subtotal))
+            table.add_row(Text(f"Coupon {quote.coupon.code}", style="green", **right),
                           Text(f"-{rupees(quote.discount)}", style="green"))
-        table.add_row("", "", Text("Total", style="bold"), Text(rupees(self.total), style="bold"))
+        table.add_row(Text("Total", style="bold", **right),
+                      Text(rupees(self.total), style="bold"))
         parts = [table]
         if quote is not None:
             how = Text("\nHow the price was formed\n", style="bold")

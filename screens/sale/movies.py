@@ -176,6 +176,10 @@ class MoviesScreen(Screen):
         by_theater: dict[str, list[catalog.ShowInfo]] = {}
         for show in shows:
             by_theater.setdefault(show.theater, []).append(show)
+        # Columns only as wide as the longest format and hall name listed: a show stays on
+        # one line in the 43 columns an 80-column terminal leaves the list.
+        fmt = max((len(show.format) for show in shows), default=0)
+        hall = max((len(show.screen) for show in shows), default=0)
         for theater, found in sorted(by_theater.items()):
             listing.add_option(Option(Text(theater, style="bold"), disabled=True))
             for show in found:
@@ -184,8 +188,8 @@ class MoviesScreen(Screen):
                 left = Text(f"{show.seats_left} left",
                             style="bold red" if show.seats_left == 0 else "")
                 listing.add_option(Option(Text.assemble(
-                    f"  {day_name(start.date(), today):<10} {start:%H:%M}  {show.format:<4} "
-                    f"{show.screen:<10} ", left), id=str(show.id)))
+                    f" {day_name(start.date(), today):<10} {start:%H:%M} {show.format:<{fmt}} "
+                    f"{show.screen:<{hall}}  ", left), id=str(show.id)))
         if not shows:
             listing.add_option(Option("No upcoming shows", disabled=True))
         elif was is not None and was < listing.option_count and listing.has_focus:

@@ -25,6 +25,7 @@ from bmstui.domain.clock import to_local, to_utc
 from bmstui.domain.errors import InvalidAmount
 from bmstui.domain.money_input import parse_optional_amount
 from screens.background import explain, run_service
+from screens.widgets.more_columns import MoreColumns
 from screens.widgets.typing_keys import TypingAware
 
 WHEN_FORMAT = "%Y-%m-%d %H:%M"
@@ -286,8 +287,10 @@ class AdminPane(TypingAware, Vertical):
         return f"{self.id}-table"
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id=self.table_id, cursor_type="row", zebra_stripes=True,
-                        classes="admin-table")
+        table = DataTable(id=self.table_id, cursor_type="row", zebra_stripes=True,
+                          classes="admin-table")
+        yield table
+        yield MoreColumns(table)
         yield Static(id=f"{self.id}-summary", classes="pane-summary")
 
     @property

@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -27,7 +27,6 @@ from bmstui.services.seating import SeatState
 CELL = 2  # columns per seat: glyph and a space
 MARGIN = 4  # row label column on each side
 TOP = 2  # the "screen this way" line and a blank one
-NOTE = 20  # the seat type and price written after the first row of each type
 
 # (glyph, wheelchair glyph) per status as shown
 GLYPHS = {
@@ -96,7 +95,8 @@ class SeatGrid(ScrollView, can_focus=True):
         self._rows: dict[int, list[int]] = {}  # y -> seat ids by x
         self._band_starts: set[int] = set()
         self._min_x = self._min_y = 0
-        self._width = 0
+        self._seats_width = self._note_width = self._short_width = 0
+        self._notes: dict[int, tuple[str, str]] = {}  # band's first row y -> (full, short)
 
     # -- model -------------------------------------------------------------------------------
 
@@ -117,9 +117,16 @@ class SeatGrid(ScrollView, can_focus=True):
         xs = [seat.x for seat in live.seats] or [0]
         ys = list(rows) or [0]
         self._min_x, self._min_y = min(xs), min(ys)
-        seats_width = (max(xs) - self._min_x + 1) * CELL
-        self._width = MARGIN + seats_width + MARGIN + NOTE
-        self.virtual_size = Size(self._width, TOP + max(ys) - self._min_y + 1)
+        self._seats_width = (max(xs) - self._min_x + 1) * CELL
+        self._notes = {}
+        for y in self._band_starts:
+            first = live.seat(self._rows[y][0])
+            price = rupees(first.price)
+            self._notes[y] = (f" {first.type.title()} {price}",
+                              f" {first.type[:1]} {price.removesuffix('.00')}")
+        self._note_width = max((len(full) for full, _ in self._notes.values()), default=0)
+        self._short_width = max((len(short) for _, short in self._notes.values()), default=0)
+        self._fit_virtual_size()
         self.selected = [i for i in self.selected if i in live.index and live.is_free(i)]
         if self.cursor not in live.index:
             self.cursor = self._first_seat_near_centre()
@@ -203,8 +210,9 @@ class SeatGrid(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        seat_id = None if offset is None else self.seat_at(offset.x + self.scroll_offset.x,
-                                                           offset.y + self.scroll_offset.y)
+        if offset is None or offset.y < TOP or not MARGIN <= offset.x < MARGIN + self._window():
+            return  # a sticky label or the screen marker, not a seat under it
+        seat_id = self.seat_at(offset.x + self.scroll_offset.x, offset.y + self.scroll_offset.y)
         if seat_id is not None:
             self._move_cursor(seat_id)
             self.toggle(seat_id)
@@ -226,7 +234,8 @@ class SeatGrid(ScrollView, can_focus=True):
         self._invalidate(seat_id)
         seat = self.live.seat(seat_id)
         self.scroll_to_region(
-            Region(self._column(seat.x), self._line(seat.y), CELL, 1), animate=False, force=True
+            Region(self._column(seat.x), self._line(seat.y), CELL, 1), animate=False, force=True,
+            spacing=Spacing(TOP, self._right_width(), 0, MARGIN),  # clear of the sticky parts
         )
 
     def _first_seat_near_centre(self) -> int | None:
@@ -254,13 +263,65 @@ class SeatGrid(ScrollView, can_focus=True):
         self._lines.clear()
         self._styles.clear()
 
+    # The row labels on the left, the screen marker on top and the row labels with the price
+    # notes on the right stay put while the seats scroll under them: in a hall wider or deeper
+    # than the window the clerk still reads which row the cursor is on and what it costs.
+
+    def _compact(self) -> bool:
+        """Short price notes ("G ₹248") when the full ones would leave the seats too little
+        room (an 80-column terminal); the legend beside the grid spells them out."""
+        room = self.size.width - MARGIN - MARGIN - self._note_width
+        return room < min(self._seats_width, 40)
+
+    def _right_width(self) -> int:
+        return MARGIN + (self._short_width if self._compact() else self._note_width)
+
+    def _window(self) -> int:
+        """How many columns of seats show between the sticky gutters."""
+        return max(0, min(self._seats_width, self.size.width - MARGIN - self._right_width()))
+
+    def _fit_virtual_size(self) -> None:
+        """The gutters' width depends on the window's (full or short notes)."""
+        rows = (max(self._rows) - self._min_y + 1) if self._rows else 1
+        self.virtual_size = Size(MARGIN + self._seats_width + self._right_width(), TOP + rows)
+
+    def on_resize(self) -> None:
+        self._fit_virtual_size()
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self._base()
+        if self.live is None:
+            return Strip.blank(width, base)
+        window = self._window()
+        if y < TOP:
+            return self._marker_line(y, scroll_x, window).crop_extend(0, width, base)
         line = y + scroll_y
-        strip = self._lines.get(line)
-        if strip is None:
-            strip = self._lines[line] = self._build_line(line)
-        return strip.crop_extend(scroll_x, scroll_x + self.size.width, self._base())
+        parts = self._lines.get(line)
+        if parts is None:
+            parts = self._lines[line] = self._build_parts(line)
+        left, seats, right, short = parts
+        middle = seats.crop_extend(scroll_x, scroll_x + window, base)
+        strip = Strip.join([left, middle, short if self._compact() else right])
+        return strip.crop_extend(0, width, base)
+
+    def _marker_line(self, y: int, scroll_x: int, window: int) -> Strip:
+        """The screen marker over the seats in view, with arrows in the gutters when seats
+        are off to the left or right."""
+        base = self._base()
+        right_width = self._right_width()
+        if y != 0:
+            return Strip.blank(MARGIN + window + right_width, base)
+        style = base + self.get_component_rich_style("seat-grid--screen")
+        text = " SCREEN THIS WAY " if window >= 21 else " SCREEN "
+        marker = text.center(window, "▔") if window >= len(text) else "▔" * window
+        more_left = "◀" if scroll_x > 0 else " "
+        more_right = "▶" if scroll_x + window < self._seats_width else " "
+        return Strip([
+            Segment(f"  {more_left} ", style), Segment(marker, style),
+            Segment(f" {more_right}".ljust(right_width), style),
+        ])
 
     def _base(self) -> Style:
         base = self._styles.get("base")
@@ -286,21 +347,23 @@ class SeatGrid(ScrollView, can_focus=True):
         return style
 
     def _build_line(self, line: int) -> Strip:
+        """A whole row as if nothing scrolled: each seat at its ``_column``."""
+        left, seats, right, _ = self._build_parts(line)
+        return Strip.join([left, seats, right])
+
+    def _build_parts(self, line: int) -> tuple[Strip, Strip, Strip, Strip]:
+        """A row as its left label, its seats (the whole width, cropped when drawn) and its
+        right label with the full and the short price note."""
         base = self._base()
-        if self.live is None:
-            return Strip.blank(self._width, base)
-        if line == 0:
-            seats_width = self._width - 2 * MARGIN - NOTE
-            marker = " SCREEN THIS WAY ".center(seats_width, "▔")
-            style = base + self.get_component_rich_style("seat-grid--screen")
-            return Strip([Segment(" " * MARGIN, base), Segment(marker, style)])
         y = line - TOP + self._min_y
         row = self._rows.get(y)
+        full, short = MARGIN + self._note_width, MARGIN + self._short_width
         if row is None:
-            return Strip.blank(self._width, base)
+            return (Strip.blank(MARGIN, base), Strip.blank(self._seats_width, base),
+                    Strip.blank(full, base), Strip.blank(short, base))
         label_style = base + self.get_component_rich_style("seat-grid--label")
         seats = [self.live.seat(i) for i in row]
-        segments = [Segment(f"{seats[0].row:>3} ", label_style)]
+        segments = []
         column = MARGIN
         focused = self.has_focus
         for seat in seats:
@@ -312,14 +375,14 @@ class SeatGrid(ScrollView, can_focus=True):
             cursor = focused and seat.id == self.cursor
             segments.append(Segment(glyph + " ", self._cell_style(seat, status, cursor)))
             column = start + CELL
-        end = self._width - MARGIN - NOTE
-        if end > column:
-            segments.append(Segment(" " * (end - column), base))
-        segments.append(Segment(f" {seats[0].row:<3}", label_style))
-        if y in self._band_starts:
-            note = f" {seats[0].type.title()} {rupees(seats[0].price)}"
-            segments.append(Segment(note, label_style))
-        return Strip(segments).extend_cell_length(self._width, base)
+        label = f" {seats[0].row:<3}"
+        notes = self._notes.get(y, ("", ""))
+        return (
+            Strip([Segment(f"{seats[0].row:>3} ", label_style)]),
+            Strip(segments).extend_cell_length(self._seats_width, base),
+            Strip([Segment(label + notes[0], label_style)]).extend_cell_length(full, base),
+            Strip([Segment(label + notes[1], label_style)]).extend_cell_length(short, base),
+        )
 
     def on_focus(self) -> None:
         if self.cursor is not None:
