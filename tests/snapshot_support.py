@@ -14,13 +14,32 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
+from actor_support import ADMIN
 from textual.widgets import Input
 
 import bmstui
 from bmstui.config import Settings, use_settings
-from bmstui.services import cancellations, catalog, operators, refunds, sales, seating, zones
+from bmstui.services import (
+    cancellations,
+    catalog,
+    channels,
+    operators,
+    refunds,
+    sales,
+    seating,
+    zones,
+)
 from bmstui.store.db import database
-from bmstui.store.models import AuditEvent, Booking, Coupon, CouponUse, Operator, Payment, Refund
+from bmstui.store.models import (
+    ApiChannel,
+    AuditEvent,
+    Booking,
+    Coupon,
+    CouponUse,
+    Operator,
+    Payment,
+    Refund,
+)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 # The same sizes, and the small one again on a monochrome (NO_COLOR) terminal.
@@ -71,6 +90,11 @@ def _fix_times_and_codes() -> None:
             event.at = MORNING + timedelta(minutes=i)
             event.save()
         Operator.update(created_at=datetime(2026, 1, 1)).execute()
+        for i, row in enumerate(ApiChannel.select().order_by(ApiChannel.id)):
+            row.key_id = f"KEYID{i:07d}"
+            row.created_at = datetime(2026, 1, 1 + i)
+            row.revoked_at = datetime(2026, 2, 1) if not row.active else None
+            row.save()
         # Coupons seeded "valid for N days from today": valid from a fixed day instead.
         Coupon.update(valid_from=datetime(2026, 1, 1), valid_until=datetime(2099, 12, 31)
                       ).where(Coupon.valid_from > datetime(2026, 1, 2)).execute()
@@ -97,6 +121,10 @@ def frozen_box_office(tmp_path_factory) -> Frozen:
     sales.confirm(seating.hold(lookup.id, ["C4", "C5", "C6"], terminal="counter-1").token,
                   method="cash", tendered="2000", coupon="WELCOME10", customer=PHONE,
                   operator=manager)
+    # Two online channels: one selling, one revoked (fixed key ids and times below).
+    channels.add("website", by=ADMIN)
+    channels.add("kiosk", scopes="read", by=ADMIN)
+    channels.revoke("kiosk", by=ADMIN)
     _fix_times_and_codes()
     use_settings(None)
     return Frozen(url, catalog.show(grid.id), catalog.show(checkout.id),

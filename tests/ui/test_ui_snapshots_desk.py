@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable
 
-from bmstui.services import audit, coupons, movies, operators, scheduling
+from bmstui.services import audit, channels, coupons, movies, operators, scheduling
 from screens.desk.manager import TABS, ManagerScreen
 from screens.desk.reports import figures
 from tests import snapshot_support
@@ -24,7 +24,7 @@ frozen = snapshot_support.frozen
 
 TABLES = {"schedule": "#schedule-table", "reports": "#report-table", "audit": "#audit-table",
           "movies": "#movies-pane-table", "coupons": "#coupons-pane-table",
-          "operators": "#operators-pane-table"}
+          "operators": "#operators-pane-table", "channels": "#channels-pane-table"}
 
 
 def rows_expected(tab: str) -> int:
@@ -37,6 +37,7 @@ def rows_expected(tab: str) -> int:
         "movies": lambda: len(movies.movies(include_inactive=True)),
         "coupons": lambda: len(coupons.coupons()),
         "operators": lambda: len(operators.operators()),
+        "channels": lambda: len(channels.channels()),
     }[tab]()
 
 
