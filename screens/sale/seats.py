@@ -165,7 +165,7 @@ class SeatScreen(Screen):
     def _show_legend(self) -> None:
         table = Table.grid(padding=(0, 1))
         for status, label in ((SeatStatus.AVAILABLE, "free"), ("selected", "chosen here"),
-                              (SeatStatus.HELD, "held at a counter"),
+                              (SeatStatus.HELD, "held: counter or online"),
                               (SeatStatus.BOOKED, "sold"),
                               (SeatStatus.BLOCKED, "not for sale")):
             table.add_row(GLYPHS[status][0], label)
