@@ -219,22 +219,24 @@ CAMPAIGNS = ("test_properties_", "test_ui_money_fields")
 
 
 def _system_tier(item) -> bool:
-    """Everything under tests/system; every slow or Galera test wherever it lives; the UI's
-    MariaDB runs; the fuzzing campaigns' MariaDB runs; the UI money-field campaign.
+    """Everything under tests/system; every slow or Galera test wherever it lives (the walks of
+    every key from every focus among them); the UI's MariaDB runs; the fuzzing campaigns
+    (hypothesis over the published API, the HTTP routes and the UI's money fields), on both
+    backends.
 
-    The default tier still runs every service test on both backends and every screen and every
-    campaign once (on SQLite); what moves is what repeats the same walk on the second backend
-    or drives the app through hundreds of typed inputs: integration runs, not a developer's
-    quick check. CI runs both tiers."""
+    The default tier still runs every service test on both backends and every screen (with its
+    snapshots at two sizes); what moves is what repeats the same walk on the second backend or
+    draws hundreds of inputs through the whole stack: integration runs, not a developer's quick
+    check. CI runs both tiers."""
     path = Path(str(item.fspath)).resolve()
     if TESTS / "system" in path.parents:
         return True
     if item.get_closest_marker("slow") or item.get_closest_marker("galera"):
         return True
-    if path.stem == "test_ui_money_fields":
+    if path.stem.startswith(CAMPAIGNS):
         return True
     on_mysql = "mysql" in getattr(getattr(item, "callspec", None), "params", {}).values()
-    return on_mysql and (TESTS / "ui" in path.parents or path.stem.startswith(CAMPAIGNS))
+    return on_mysql and TESTS / "ui" in path.parents
 
 
 def pytest_xdist_auto_num_workers(config):

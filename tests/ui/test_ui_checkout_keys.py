@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import secrets
 
+import pytest
 from actor_support import ADMIN
 from rich.console import Console
 from textual.widgets import RadioButton
@@ -134,6 +135,7 @@ async def test_the_chosen_method_reads_differently_without_colour(new_show, tmp_
         assert shown()["cash"] != cash["cash"]
 
 
+@pytest.mark.slow  # a walk of every key from every focus: the system tier
 async def test_every_payment_key_works_from_every_field_of_the_checkout(new_show, tmp_path):
     """F2–F5 are on the footer of the checkout: each chooses its method wherever the focus
     is (the amount, the coupon, the phone, the methods themselves)."""

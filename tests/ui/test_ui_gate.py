@@ -91,6 +91,7 @@ async def back_to(pilot, screen_type) -> None:
         await pilot.pause()
 
 
+@pytest.mark.slow  # a walk of every key from every focus: the system tier
 async def test_signed_out_only_sign_in_help_and_quit_exist(demo_db, tmp_path, seen):
     app = make_app(tmp_path, login=True)
     async with app.run_test(size=(80, 24)) as pilot:
