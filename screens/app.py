@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Input
 from textual.worker import WorkerFailed
 
 from bmstui.config import Settings, get_settings
@@ -202,6 +202,18 @@ class BoxOfficeApp(App):
                       | events.MouseScrollUp):
             self.last_input = self.clock()
         await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A letter that reaches the app while a field has the focus was typed before the focus
+        moved there ("/" then a title, sent in one burst: the letters went to the list): the
+        field stops every letter it takes itself, so this one is given to it, in order,
+        instead of acting as the list's shortcut or being lost."""
+        field = self.focused
+        if isinstance(field, Input) and event.is_printable and event.character:
+            field.post_message(events.Key(event.key, event.character))
+            event.prevent_default()  # Textual's own App._on_key (the bindings) comes next
+            event.stop()
+        # otherwise App._on_key runs after this one: handlers are called along the MRO
 
     async def on_keys_ready(self, message: KeysReady) -> None:
         """The keys typed while the counter moved on go to the screen now on top."""

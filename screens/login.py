@@ -71,7 +71,12 @@ class LoginScreen(Screen):
         last = self.app.memory.get("operator", "")
         name = self.query_one("#login-name", Input)
         name.value = str(last or "")
-        (self.query_one("#login-password", Input) if last else name).focus()
+        # The name field first, the remembered name selected: Enter (or Tab) keeps it and goes
+        # to the password; a name typed over it replaces it. Starting in the password field
+        # would put a password manager's "name<Tab>password" burst the wrong way round (the
+        # name in the password, the password in clear in the name field).
+        name.select_all()  # now, not on the focus event: a burst may come before it
+        name.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         name = self.query_one("#login-name", Input).value.strip()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
 LONGEST_WAIT = 3.0  # seconds a key may be held before it goes to whatever screen is shown
+FOCUS_GRACE = 0.2  # seconds a mounted screen is given to focus its field
 # Keys that act at once whatever the counter is waiting for.
 NEVER_HELD = frozenset({"ctrl+q", "ctrl+c"})
 
@@ -54,6 +55,7 @@ class TypeAhead:
         self.numbers = itertools.count(1)
         self.keys: list[tuple[str, str | None]] = []
         self.announced = False  # a KeysReady is on its way: keys still wait behind it
+        self.announced_at = 0.0
 
     @property
     def holds(self) -> int:
@@ -85,6 +87,7 @@ class TypeAhead:
 
     def _announce(self) -> None:
         self.announced = True
+        self.announced_at = self.clock()
         self.app.post_message(KeysReady())
 
     def take(self, key: events.Key) -> bool:
@@ -98,7 +101,11 @@ class TypeAhead:
         """Whether the screen on top can take keys: mounted, and its field focused (a screen
         asks for the focus in ``on_mount``; it is given a moment later)."""
         screen = self.app.screen
-        return screen.is_mounted and (screen.focused is not None or not screen.focus_chain)
+        if not screen.is_mounted:
+            return False
+        # A screen that focuses nothing by itself (a ticket to read) is ready a moment later.
+        settled = self.clock() - self.announced_at > FOCUS_GRACE
+        return screen.focused is not None or not screen.focus_chain or settled
 
     def take_all(self) -> list[events.Key]:
         """The held keys as fresh events; holding stops."""

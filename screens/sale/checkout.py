@@ -105,7 +105,7 @@ class CheckoutScreen(Screen):
                 yield Static(id="change")
                 yield Input(placeholder="Customer phone (optional)", id="phone")
                 yield Static(id="phone-status")
-                yield Input(placeholder="Coupon code (enter applies a new code)", id="coupon")
+                yield Input(placeholder="Coupon (enter applies it)", id="coupon")
                 yield Static(id="coupon-status")
                 yield Static(CONFIRM_HELP, id="pay-status")
         yield Footer()
@@ -291,15 +291,17 @@ class CheckoutScreen(Screen):
         self._set_method(method)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        self._set_method(event.pressed.name or PaymentMethod.CASH)
+        # Arrowing through the methods keeps the focus there; a pick from elsewhere moves on.
+        self._set_method(event.pressed.name or PaymentMethod.CASH,
+                         move_on=not event.radio_set.has_focus)
 
-    def _set_method(self, method: str) -> None:
+    def _set_method(self, method: str, move_on: bool = True) -> None:
         self.method = method
         self.query_one(MethodSet).mark(method)
         tendered = self.query_one("#tendered", Input)
         tendered.disabled = method != PaymentMethod.CASH
         self._show_change()
-        if method != PaymentMethod.CASH:
+        if method != PaymentMethod.CASH and move_on:
             self.query_one("#phone", Input).focus()
 
     def _tendered(self) -> Decimal | None:

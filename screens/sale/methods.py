@@ -1,8 +1,8 @@
 """The payment methods at checkout, told apart without colour.
 
 Under NO_COLOR every radio button draws the same ``▐●▌``, so the chosen method also carries a
-``▶`` in its label. Enter here confirms the sale, as it does from every field of checkout; space
-picks the highlighted method and F2–F5 pick one from anywhere.
+``▶`` in its label. The arrows choose the method they move to; Enter here confirms the sale,
+as it does from every field of checkout; F2–F5 pick one from anywhere.
 """
 
 from __future__ import annotations
@@ -34,3 +34,13 @@ class MethodSet(RadioSet):
 
     def action_confirm_sale(self) -> None:
         self.screen.action_confirm()
+
+    # The arrows choose as they move: the bar and the ▶ never point at different methods, so
+    # Enter sells by the one the clerk sees marked.
+    def action_next_button(self) -> None:
+        super().action_next_button()
+        self.action_toggle_button()
+
+    def action_previous_button(self) -> None:
+        super().action_previous_button()
+        self.action_toggle_button()

@@ -118,7 +118,8 @@ class MoviesScreen(Screen):
         self.query_one("#movie-list", OptionList).focus()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once, not after the keys already typed: "/kohra" sent in one burst searches.
+        self.set_focus(self.query_one("#search", Input))
 
     def action_clear_filters(self) -> None:
         for name in FILTERS:

@@ -155,3 +155,19 @@ async def test_every_payment_key_works_from_every_field_of_the_checkout(new_show
                 await pilot.press(key)
                 await wait_for(pilot, lambda method=method: checkout.method == method,
                                what=f"{key} from #{widget.id}")
+
+
+async def test_arrowing_through_the_methods_chooses_what_enter_sells_by(new_show, tmp_path):
+    """The bar and the ▶ never part: Down on the methods chooses Card, and Enter sells by card
+    (before, the bar moved, the ▶ stayed on Cash and the card customer was sold for cash)."""
+    app = make_app(tmp_path, as_="cashier1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        checkout = await to_checkout(pilot, new_show())
+        checkout.query_one("#method").focus()
+        await pilot.pause()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: checkout.method == "card", what="card chosen by Down")
+        assert checkout.focused is checkout.query_one("#method")  # still on the methods
+        await pilot.press("enter")
+        ticket = await wait_for_screen(pilot, TicketScreen)
+        assert ticket.booking.payment.method == "card"

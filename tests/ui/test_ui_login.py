@@ -46,12 +46,32 @@ async def test_sign_in_then_sell_records_the_operator_and_sign_out(new_show, tmp
         await app.run_action("sign_out")
         await wait_for_screen(pilot, LoginScreen)
         assert app.operator is None
-        # The next start offers the last operator's name and waits for the password.
+        # The next start offers the last operator's name, selected: Enter keeps it.
     again = make_app(tmp_path, login=True)
     async with again.run_test(size=(120, 40)) as pilot:
         login = await wait_for_screen(pilot, LoginScreen)
-        await wait_for(pilot, lambda: login.query_one("#login-name").value == cashier.name)
-        assert login.focused is login.query_one("#login-password")
+        name = login.query_one("#login-name")
+        await wait_for(pilot, lambda: name.value == cashier.name and login.focused is name)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: login.focused is login.query_one("#login-password"))
+        assert name.value == cashier.name
+
+
+async def test_a_password_managers_burst_over_a_remembered_name_signs_in(demo_db, tmp_path):
+    """"name<Tab>password<Enter>" in one burst while another operator's name is remembered:
+    the typed name replaces the remembered one, the password goes where it belongs."""
+    from tests.ui_support import burst
+
+    cashier = operators.add(f"ui{secrets.token_hex(3)}", PASSWORD, by=ADMIN)
+    app = make_app(tmp_path, login=True)
+    app.memory.set("operator", "someone-else")
+    async with app.run_test(size=(80, 24)) as pilot:
+        login = await wait_for_screen(pilot, LoginScreen)
+        await wait_for(pilot, lambda: login.focused is login.query_one("#login-name"))
+        burst(app, *cashier.name, "tab", *PASSWORD, "enter")
+        await wait_for_screen(pilot, CityScreen)
+        assert app.operator == cashier
+        await wait_for(pilot, lambda: cashier.name in app.title, what="the name in the title")
 
 
 async def test_name_and_password_typed_in_one_burst_land_in_their_fields(demo_db, tmp_path):

@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from actor_support import ADMIN
+from test_ui_money import text_of
 from textual.widgets import DataTable, Input, Select
 
 from bmstui.domain.clock import to_local
@@ -19,7 +20,6 @@ from screens.desk.reports import ReportsPane
 from screens.desk.schedule import ConfirmShowAction, NewShowForm, SchedulePane
 from screens.lookup.find import LookupScreen
 from screens.lookup.refund import RefundScreen
-from test_ui_money import text_of
 from tests.ui_support import make_app, noticed, wait_for, wait_for_screen
 
 PASSWORD = "desk-pass-123"

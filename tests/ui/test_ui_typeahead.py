@@ -112,3 +112,26 @@ async def test_cancel_typed_right_after_a_scan_acts_on_the_scanned_booking(new_s
         burst(app, *booking.code, "enter", "f8")
         cancel = await wait_for_screen(pilot, CancelScreen)
         assert cancel.booking.code == booking.code
+
+
+async def test_slash_and_a_title_in_one_burst_search_and_clear_no_filter(demo_db, tmp_path):
+    from textual.widgets import Input, Select
+
+    from bmstui.services import catalog
+    from screens.sale.movies import MoviesScreen
+    from tests.ui_support import choose
+
+    city = catalog.cities()[0]
+    theater = catalog.theaters(city.id)[0]
+    app = make_app(tmp_path, as_="cashier1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await choose(pilot, "city-list", city.id)
+        movies = await wait_for_screen(pilot, MoviesScreen)
+        await wait_for(pilot, lambda: movies.query_one("#movie-list").option_count > 0)
+        movies.query_one("#theater", Select).value = theater.id
+        movies.query_one("#movie-list").focus()
+        await pilot.pause()
+        burst(app, "slash", "x", "o")
+        search = movies.query_one("#search", Input)
+        await wait_for(pilot, lambda: search.value == "xo", what="xo in the search")
+        assert movies.query_one("#theater", Select).value == theater.id  # x cleared nothing
