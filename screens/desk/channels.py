@@ -44,7 +44,7 @@ class ChannelsPane(AdminPane):
     BINDINGS = [Binding("d", "revoke", "Revoke")]
     TYPED_ACTIONS = AdminPane.TYPED_ACTIONS | {"revoke"}
     COLUMNS = ("Channel", "Key id", "Scopes", "State", "Added (UTC)")
-    NOUN = "online channel"
+    NOUN = "channel"
 
     def fetch(self) -> list[ChannelInfo]:
         return channels.channels()

@@ -188,8 +188,8 @@ async def test_the_last_minute_of_the_countdown_is_said_not_only_red(new_show, m
 async def test_the_highlighted_line_and_the_focused_field_show_without_colour(
         demo_db, monkeypatch, tmp_path):
     """A grey shade alone marks them in Textual's NO_COLOR rendering: here the highlighted
-    line is in reverse video and the focused widget has a double border (single when not
-    focused), on lists, tables, fields and the desk's tabs."""
+    line of a list is underlined, of a table in reverse video, and the focused widget has a
+    double border (single when not focused), on lists, tables, fields and the desk's tabs."""
     from textual.widgets import DataTable, OptionList, Tab
 
     from screens.desk.manager import ManagerScreen
@@ -200,7 +200,9 @@ async def test_the_highlighted_line_and_the_focused_field_show_without_colour(
         city = await wait_for_screen(pilot, CityScreen)
         cities = city.query_one("#city-list", OptionList)
         await wait_for(pilot, lambda: cities.option_count and app.focused is cities)
-        assert cities.get_component_rich_style("option-list--option-highlighted").reverse
+        # What the list draws with (its visual style), not only what the CSS says.
+        drawn = cities.get_visual_style("option-list--option", "option-list--option-highlighted")
+        assert drawn.underline and not cities.get_visual_style("option-list--option").underline
         assert cities.styles.border_top[0] == "double"
         await pilot.press("f9")
         desk = await wait_for_screen(pilot, ManagerScreen)
