@@ -3,15 +3,8 @@ show out through HTTP while counters watch, and says no seat was sold twice."""
 
 from __future__ import annotations
 
-import re
-
+from test_bench_terminals import _number
 from test_cli import run  # noqa: F401 -- the clean-environment CLI fixture
-
-
-def _number(pattern: str, text: str) -> float:
-    found = re.search(pattern, text)
-    assert found, f"{pattern!r} not in:\n{text}"
-    return float(found.group(1))
 
 
 def test_bench_rush_small(run, backend, backends):  # noqa: F811
