@@ -73,9 +73,11 @@ async def wait_for(pilot, condition, timeout: float = 20.0, what: str = "conditi
 
 
 async def wait_for_screen(pilot, screen_type, timeout: float = 20.0):
+    """The screen, once on top and mounted (a test that ended while its header was still
+    being built would see Textual's header look for its title in vain)."""
     app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, screen_type), timeout,
-                   f"{screen_type.__name__} (on {type(app.screen).__name__})")
+    await wait_for(pilot, lambda: isinstance(app.screen, screen_type) and app.screen.is_mounted,
+                   timeout, f"{screen_type.__name__} (on {type(app.screen).__name__})")
     return app.screen
 
 

@@ -77,6 +77,9 @@ async def test_the_sign_stays_while_offline_and_goes_at_the_first_good_poll(
         with down(outage):
             await wait_for(pilot, lambda: sign(grid), what="the offline sign on the grid")
             assert SIGN.match(sign(grid)), sign(grid)
+            # Read now: a notice goes after its 8 s, and a loaded machine may take longer.
+            await wait_for(pilot, lambda: stale_notices(app), what="the offline notice")
+            notices = stale_notices(app)
             failed = app.offline_since
             # Lasting: many failed polls later it is still there, with the same time.
             polls = grid.live._ticks
@@ -95,14 +98,17 @@ async def test_the_sign_stays_while_offline_and_goes_at_the_first_good_poll(
     text = log_path.read_text(encoding="utf-8")
     assert text.count("The database stopped answering") == 2  # once per outage, not per poll
     assert text.count("The database answers again") == 2
-    assert_whole_sentences(text, app)
+    assert_whole_sentences(text, notices)
 
 
-def assert_whole_sentences(log_text: str, app) -> None:
+def stale_notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications if "may be stale" in str(n.message)]
+
+
+def assert_whole_sentences(log_text: str, notices: list[str]) -> None:
     """The reason ends with its full stop, in the log and before the notice's own sentence."""
     stopped = [line for line in log_text.splitlines() if "The database stopped answering" in line]
     assert stopped and all(line.rstrip().endswith(".") for line in stopped), stopped
-    notices = [str(n.message) for n in app._notifications if "may be stale" in str(n.message)]
     assert notices and all(re.search(r"[.!?…] The grid may be stale until it reconnects\.$", n)
                            for n in notices), notices
 
@@ -122,6 +128,7 @@ async def test_a_server_that_cannot_be_reached_is_told_in_whole_sentences(
         try:
             await wait_for(pilot, lambda: noticed(app, "may be stale"), timeout=20,
                            what="the offline notice")
+            notices = stale_notices(app)
         finally:
             bmstui.open_database(demo_db)
-    assert_whole_sentences(log_path.read_text(encoding="utf-8"), app)
+    assert_whole_sentences(log_path.read_text(encoding="utf-8"), notices)
