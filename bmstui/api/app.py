@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -34,6 +35,42 @@ def problem_response(document: dict, headers: dict | None = None) -> JSONRespons
                         headers=headers)
 
 
+def unforeseen_problem(error: Exception) -> dict:
+    """A database that is away is 503 (try again); anything else a logged internal error."""
+    if is_database_fault(error):
+        return problem("try-again", 503, "The database cannot be reached right now; nothing "
+                       "was changed. Try again in a moment.")
+    return problem_of(error)
+
+
+class Unforeseen:
+    """Errors no handler foresaw (a database gone, a bug) answered as problem documents here,
+    inside the app. Starlette's own last handler answers too, but then raises again, and the
+    server closes the connection under the client's next request (seen as connection errors by
+    a website that keeps its connections open)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as error:
+            if started:
+                raise  # half an answer is out: only closing the connection can end it
+            await problem_response(unforeseen_problem(error))(scope, receive, send)
+
+
 def create_app(settings=None) -> FastAPI:
     """The API on the configured database (``settings``: the resolved bmstui settings; by
     default those of bmstui.toml, .env and the environment)."""
@@ -46,6 +83,7 @@ def create_app(settings=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         bmstui.open_database(settings.resolved_database_url)  # the pool, once per process
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         yield
 
     app = FastAPI(
@@ -55,6 +93,7 @@ def create_app(settings=None) -> FastAPI:
                     "website sells here is what every counter's grid shows.",
     )
     app.state.settings = settings
+    app.add_middleware(Unforeseen)
     app.add_middleware(Limits, requests_per_second=settings.api_requests_per_second,
                        max_body_bytes=settings.api_max_body_bytes)
     app.include_router(catalog_router, prefix=API_PREFIX)
@@ -77,13 +116,5 @@ def create_app(settings=None) -> FastAPI:
                 429: "rate-limited"}.get(error.status_code, "invalid-request")
         return problem_response(problem(kind, error.status_code, str(error.detail)),
                                 headers=getattr(error, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        if is_database_fault(error):
-            return problem_response(problem(
-                "try-again", 503, "The database cannot be reached right now; nothing was "
-                "changed. Try again in a moment."))
-        return problem_response(problem_of(error))
 
     return app

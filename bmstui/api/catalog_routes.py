@@ -8,7 +8,6 @@ changed, instead of the whole hall.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 
@@ -63,7 +62,7 @@ def movie_shows(movie_id: str, city_id: str | None = None, theater_id: str | Non
                     responses={304: {"description": "Not modified since the ETag sent"}},
                     response_model=None)
 def show(show_id: str, if_none_match: str | None = Header(default=None)) -> Response:
-    version = live.seat_map_version(show_id)  # one aggregate query; ShowNotFound if none
+    version = live.seat_map_version(show_id)  # index lookups only; ShowNotFound if none
     etag = f'"{hashlib.blake2b(version.encode(), digest_size=12).hexdigest()}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}  # may be kept, must be revalidated
     if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
@@ -72,8 +71,7 @@ def show(show_id: str, if_none_match: str | None = Header(default=None)) -> Resp
     if body is None:  # the first reader of this version builds it; the others reuse it
         info = catalog.show(show_id)
         seats = seating.seat_map(info.id)
-        body = json.dumps({**shapes.show(info), "seats": [shapes.seat(s) for s in seats]},
-                          separators=(",", ":")).encode()
+        body = _writer.body(info, seats)
         _maps.put(etag, body)
     return Response(body, media_type="application/json", headers=headers)
 
@@ -103,6 +101,7 @@ class _Recent:
 
 
 _maps = _Recent()
+_writer = shapes.SeatMapWriter()
 
 
 router.include_router(catalog_router)

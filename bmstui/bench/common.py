@@ -39,8 +39,48 @@ def seed_with_progress(**options):
     return report, time.perf_counter() - started
 
 
-def bench_show() -> tuple[int, list[str]]:
-    """A new show on the biggest screen, a year ahead, all seats free; (show id, labels).
+ARENA_ROW = 40  # seats per row of the rush's arena, an aisle in the middle
+
+
+def _row_name(i: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
+
+
+def arena_map(seats: int) -> str:
+    """A layout map of about ``seats`` seats (whole rows of ARENA_ROW): SILVER at the front,
+    GOLD in the middle, PLATINUM at the back."""
+    rows = max(1, -(-seats // ARENA_ROW))
+    half = "S" * (ARENA_ROW // 2)
+    lines = []
+    for i in range(rows):
+        kind = "S" if i < rows // 3 else "G" if i < 2 * rows // 3 else "P"
+        lines.append(f"{_row_name(i):3} {half.replace('S', kind)}__{half.replace('S', kind)}")
+    return "\n".join(lines)
+
+
+def _arena(seats: int):
+    """The bench's own hall of ``seats`` seats (made once per size) in the first theater."""
+    from bmstui.domain.layouts import parse_layout
+    from bmstui.store.models import Screen, Seat, Theater
+
+    name = f"Rush arena {seats}"
+    screen = Screen.get_or_none(Screen.name == name)
+    if screen is not None:
+        return screen
+    specs = parse_layout(arena_map(seats))
+    screen = Screen.create(theater=Theater.select().first(), name=name, layout="bench-arena",
+                           capacity=len(specs), formats="2D")
+    rows = [{"screen": screen.id, "row": s.row, "number": s.number, "label": s.label,
+             "type": s.type, "accessible": s.accessible, "x": s.x, "y": s.y} for s in specs]
+    for start in range(0, len(rows), 500):
+        Seat.insert_many(rows[start:start + 500]).execute()
+    return screen
+
+
+def bench_show(seats: int | None = None) -> tuple[int, list[str]]:
+    """A new show a year ahead, all seats free; (show id, labels). On the biggest screen, or
+    with ``seats`` on the bench's own arena of that size (a rush needs a long sale to measure).
 
     Its seats are dated an hour back, like a show on sale for a while: a brand-new show's seats
     all fall in every grid's trailing poll window (``services.live.CHANGE_WINDOW``) at first.
@@ -55,7 +95,9 @@ def bench_show() -> tuple[int, list[str]]:
     with database.connection_context():
         if not Screen.select().exists():
             bmstui.load_demo_data(days=1)
-        screen = Screen.select().order_by(Screen.capacity.desc()).first()
+        with database.atomic():
+            screen = (_arena(seats) if seats else
+                      Screen.select().order_by(Screen.capacity.desc()).first())
         movie = Movie.select().first()
         starts = db_now().replace(microsecond=0) + timedelta(days=365)
         while Show.select().where((Show.screen == screen) & (Show.starts_at == starts)).exists():

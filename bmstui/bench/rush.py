@@ -44,6 +44,8 @@ def add_parser(bench_sub, common) -> None:
     rush.add_argument("--url", help="measure this running API (…/api/v1) instead")
     rush.add_argument("--key", help="its key (with --url)")
     rush.add_argument("--read-seconds", type=float, default=10.0, help="the read rush")
+    rush.add_argument("--seats", type=int, default=2000,
+                      help="seats of the show (the bench's own arena; 0: the biggest hall)")
 
 
 def _free_port() -> int:
@@ -118,20 +120,51 @@ async def _request(client, tally: Tally, route: str, method: str, path: str, **k
     return answer
 
 
-async def _buyer(client, tally: Tally, show_id: int, labels: list[str], rng: random.Random,
-                 deadline: float) -> None:
+class Buyer:
+    """One customer's browser: its own connection, and the seat map as it last saw it."""
+
+    def __init__(self, client, labels: list[str], seed: int) -> None:
+        self.client = client
+        self.rng = random.Random(seed)
+        self.free = list(labels)  # what the map showed free
+        self.etag = ""
+        self.held = 0
+
+    async def look(self, tally: Tally, show_id: int) -> tuple[int, int]:
+        """Reload the seat map (304 if unchanged): (seats free, seats held) as it shows them."""
+        answer = await _request(self.client, tally, "seat map", "GET", f"/shows/{show_id}",
+                                headers={"If-None-Match": self.etag} if self.etag else {})
+        if answer is not None and answer.status_code == 200:
+            self.etag = answer.headers.get("etag", "")
+            seats = answer.json()["seats"]
+            self.free = [s["label"] for s in seats if s["status"] == "available"]
+            self.held = sum(1 for s in seats if s["status"] == "held")
+        return len(self.free), self.held
+
+
+async def _buyer(buyer: Buyer, tally: Tally, show_id: int, deadline: float) -> None:
+    rng = buyer.rng
     while tally.sold_out_at is None and time.monotonic() < deadline:
         n = rng.randint(1, 4)
-        body = ({"best": n} if rng.random() < 0.5
-                else {"seats": rng.sample(labels, n)})
-        held = await _request(client, tally, "hold", "POST", f"/shows/{show_id}/holds", json=body)
+        if rng.random() < 0.5 or len(buyer.free) < n:
+            body = {"best": n}
+        else:
+            body = {"seats": rng.sample(buyer.free, n)}
+        held = await _request(buyer.client, tally, "hold", "POST", f"/shows/{show_id}/holds",
+                              json=body)
         if held is None or held.status_code != 201:
-            if held is not None and held.status_code == 409 and "best" in body and n == 1:
-                tally.sold_out_at = tally.sold_out_at or time.monotonic()
+            if held is not None and held.status_code == 409:
+                # Taken meanwhile: look again, as a website does after "seat taken".
+                free, still_held = await buyer.look(tally, show_id)
+                if free == 0 and still_held == 0:
+                    tally.sold_out_at = tally.sold_out_at or time.monotonic()
+                elif free == 0:
+                    await asyncio.sleep(0.2)  # others' holds may yet come back
             continue
         token = held.json()["token"]
         if rng.random() < CONFIRM_SHARE:
-            sold = await _request(client, tally, "confirm", "POST", f"/holds/{token}/confirm",
+            sold = await _request(buyer.client, tally, "confirm", "POST",
+                                  f"/holds/{token}/confirm",
                                   json={"method": rng.choice(["card", "upi"])},
                                   headers={"Idempotency-Key": token})
             if sold is not None and sold.status_code == 201:
@@ -139,20 +172,39 @@ async def _buyer(client, tally: Tally, show_id: int, labels: list[str], rng: ran
                 for label in sold.json()["seats"]:
                     tally.sold[label] = now
         else:
-            await _request(client, tally, "release", "DELETE", f"/holds/{token}")
+            await _request(buyer.client, tally, "release", "DELETE", f"/holds/{token}")
+
+
+def _clients(base: str, count: int, headers: dict | None = None) -> list:
+    """One client per customer, each with its own connection (a shared pool of hundreds costs
+    the load generator more CPU per request than the server spends), sharing one TLS context
+    (making one per client took 15 ms of CPU each)."""
+    import ssl
+
+    import httpx
+
+    context = ssl.create_default_context()
+    return [httpx.AsyncClient(base_url=base, timeout=30, verify=context, headers=headers,
+                              limits=httpx.Limits(max_connections=1))
+            for _ in range(count)]
+
+
+async def _warm(clients) -> None:
+    """Every connection opened before the clock starts (a live website's are)."""
+    await asyncio.gather(*(client.get("/health") for client in clients))
 
 
 async def _rush(base, key, show_id, labels, clients) -> tuple[Tally, float]:
-    import httpx
-
     tally = Tally()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30,
-                                 headers={"Authorization": f"Bearer {key}"}) as client:
+    pool = _clients(base, clients, {"Authorization": f"Bearer {key}"})
+    try:
+        await _warm(pool)
         started = time.monotonic()
         deadline = started + GIVE_UP_SECONDS
-        await asyncio.gather(*(_buyer(client, tally, show_id, labels, random.Random(i), deadline)
-                               for i in range(clients)))
+        await asyncio.gather(*(_buyer(Buyer(client, labels, i), tally, show_id, deadline)
+                               for i, client in enumerate(pool)))
+    finally:
+        await asyncio.gather(*(client.aclose() for client in pool))
     return tally, time.monotonic() - started
 
 
@@ -161,12 +213,14 @@ async def _read_rush(base, show_id, clients, seconds) -> tuple[int, int, list[fl
 
     counts = [0, 0]
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        etag = (await client.get(f"/shows/{show_id}")).headers.get("etag", "")
+    pool = _clients(base, clients)
+    try:
+        await _warm(pool)
+        etag = (await pool[0].get(f"/shows/{show_id}")).headers.get("etag", "")
         until = time.monotonic() + seconds
 
         async def reader(i: int) -> None:
+            client = pool[i]
             while time.monotonic() < until:
                 headers = {"If-None-Match": etag} if i % 2 else {}
                 started = time.perf_counter()
@@ -178,6 +232,8 @@ async def _read_rush(base, show_id, clients, seconds) -> tuple[int, int, list[fl
                 counts[answer.status_code == 304] += 1
 
         await asyncio.gather(*(reader(i) for i in range(clients)))
+    finally:
+        await asyncio.gather(*(client.aclose() for client in pool))
     return counts[0], counts[1], latencies
 
 
@@ -206,10 +262,13 @@ def bench_rush(args) -> int:
     from bmstui.domain.actors import administrator
     from bmstui.services import channels
 
+    if not 0 <= args.seats <= 20_000 or args.clients < 1 or args.counters < 0:
+        console.print("--seats takes 0 to 20000, --clients at least 1, --counters 0 or more")
+        return EXIT_SETUP
     bmstui.open_database()
     settings = get_settings()
     url = settings.resolved_database_url
-    show_id, labels = bench_show()
+    show_id, labels = bench_show(args.seats or None)
     server = None
     if args.url:
         if not args.key:
@@ -260,7 +319,7 @@ def _report(tally, seconds, seen, show_id, labels, plain, not_modified, read_lat
     console.print(f"sold {len(tally.sold)} of {len(labels)} seats in {seconds:.1f} s "
                   f"({'sold out' if tally.sold_out_at else 'not sold out'}); "
                   f"{holds / seconds:.0f} holds/s, {confirms / seconds:.0f} bookings/s")
-    for route in ("hold", "confirm", "release"):
+    for route in ("hold", "confirm", "release", "seat map"):
         values = tally.latency[route]
         codes = ", ".join(f"{code}: {n}" for code, n in sorted(tally.status[route].items()))
         console.print(f"  {route:8} {len(values):6} requests  p50 "

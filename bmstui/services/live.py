@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-import peewee as pw
 
 from bmstui.domain.errors import ShowNotFound
 from bmstui.domain.ids import parse_moment
@@ -26,7 +25,6 @@ from bmstui.domain.vocabulary import SeatStatus
 from bmstui.services.seating import SeatState, seat_map, sweep
 from bmstui.store import seat_sql
 from bmstui.store.db import database, db_clock, is_mysql, parse_db_datetime
-from bmstui.store.models import ShowSeat
 
 # Longer than a write of the seat protocol can sit between its statement and its COMMIT: on
 # MariaDB a lock wait is bounded at 5 s and every transaction is a few statements; on SQLite a
@@ -82,18 +80,17 @@ def poll(show_id: int, since: datetime, token: str | None = None) -> Poll:
 
 def seat_map_version(show_id: int) -> str:
     """A short text that changes whenever any seat of the show changes for a reader: a write
-    moves the newest ``updated_at``; a hold running out (no write) changes the free count.
-    Cheap (one aggregate over the show's index) so a website polling a seat map pays only
-    this while nothing changes. Raises ShowNotFound for a show without seats."""
+    moves the newest ``updated_at`` and, whatever order writes commit in, a hold, a release or
+    a sale changes the number held or sold; a hold running out (no write) changes the number
+    run out. Cheap (index lookups only) so a website polling a seat map pays only this while
+    nothing changes. Raises ShowNotFound for a show without seats."""
     show_id = check_show_id(show_id)
-    free = pw.fn.SUM(pw.Case(None, [(seat_sql.free_seat_condition(), 1)], 0))
-    query = (ShowSeat.select(pw.fn.MAX(ShowSeat.updated_at), pw.fn.COUNT(ShowSeat.id), free)
-             .where(ShowSeat.show == show_id))
     with database.connection_context():
-        newest, seats, free_now = query.tuples().get()
-    if not seats:
+        newest, held, ran_out, sold = database.execute_sql(
+            *seat_sql.map_version(mysql=is_mysql(), show_id=show_id)).fetchone()
+    if newest is None:
         raise ShowNotFound(show_id)
-    return f"{show_id}-{newest}-{seats}-{free_now}"
+    return f"{show_id}-{newest}-{held}-{ran_out}-{sold}"
 
 
 def ping() -> datetime:

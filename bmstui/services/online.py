@@ -13,6 +13,8 @@ statements: racing requests of one channel may pass the limit by the number of s
 
 from __future__ import annotations
 
+import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -33,8 +35,8 @@ from bmstui.domain.errors import (
 )
 from bmstui.domain.pricing import money
 from bmstui.domain.requests import check_token, normalise_labels
-from bmstui.domain.vocabulary import PaymentMethod, SeatStatus
-from bmstui.services import cancellations, quotes, sales, seating
+from bmstui.domain.vocabulary import HoldState, PaymentMethod, SeatStatus
+from bmstui.services import cancellations, quotes, sales, seat_maps, seating
 from bmstui.services.bookings import Booking, booking_for_token, normalise_code, phone_digits
 from bmstui.services.channels import require_scope
 from bmstui.store.db import database, now_sql, parse_db_datetime
@@ -56,11 +58,17 @@ def as_channel(channel: OnlineChannel):
 
 def open_holds(channel: OnlineChannel) -> int:
     """The channel's holds that still hold a seat now (by the database clock)."""
-    live = (ShowSeat.select(ShowSeat.hold_token)
-            .where((ShowSeat.status == SeatStatus.HELD) & (ShowSeat.held_until > now_sql())))
+    # Through the (terminal, state, expires_at) index: only the channel's holds that are
+    # neither released, confirmed nor run out, each checked for a seat it still holds (a
+    # cancelled show freed them without touching the hold row).
+    seat = ShowSeat.alias()
+    holding = (seat.select(pw.SQL("1"))
+               .where((seat.hold_token == HoldRow.token) & (seat.status == SeatStatus.HELD)))
     with database.connection_context():
         return (HoldRow.select(pw.fn.COUNT(HoldRow.token))
-                .where((HoldRow.terminal == channel.terminal) & HoldRow.token.in_(live))
+                .where((HoldRow.terminal == channel.terminal)
+                       & (HoldRow.state == HoldState.ACTIVE)
+                       & (HoldRow.expires_at > now_sql()) & pw.fn.EXISTS(holding))
                 .scalar()) or 0
 
 
@@ -87,13 +95,9 @@ def hold(channel: OnlineChannel, show_id, *, seats=None, best=None) -> seating.H
         if seats is not None:
             return seating.hold(show_id, seats, terminal=channel.terminal, operator=channel,
                                 ttl=ttl)
+        layout = seat_maps.seat_layout(show_id)
         for attempt in range(BEST_ATTEMPTS):
-            states = seating.seat_map(show_id)
-            free = {s.id for s in states if s.status == SeatStatus.AVAILABLE}
-            picked = set(best_available(states, best, free))
-            if not picked:
-                raise SeatsUnavailable((), f"Not {best} seats free together for this show")
-            labels = [s.label for s in states if s.id in picked]
+            labels = _pick_best(show_id, layout, best, seat_maps.free_seat_ids(show_id))
             try:
                 return seating.hold(show_id, labels, terminal=channel.terminal,
                                     operator=channel, ttl=ttl)
@@ -101,6 +105,30 @@ def hold(channel: OnlineChannel, show_id, *, seats=None, best=None) -> seating.H
                 if attempt == BEST_ATTEMPTS - 1:
                     raise
     raise AssertionError("unreachable")
+
+
+# Seats this process just picked as someone's best, by show: a moment later the database shows
+# them held, but requests picking at the same instant read the free seats before that, and
+# would all pick the same block (one wins, the rest retry). Kept CLAIM_SECONDS, then forgotten.
+_CLAIMS: dict[int, dict[int, float]] = {}
+_CLAIMS_LOCK = threading.Lock()
+CLAIM_SECONDS = 2.0
+
+
+def _pick_best(show_id: int, layout, n: int, free: set[int]) -> list[str]:
+    with _CLAIMS_LOCK:
+        now = time.monotonic()
+        claims = {sid: until for sid, until in _CLAIMS.get(show_id, {}).items() if until > now}
+        picked = set(best_available(layout, n, free - claims.keys()))
+        if not picked and free & claims.keys():  # never refuse for a claim alone
+            picked = set(best_available(layout, n, free))
+        if not picked:
+            raise SeatsUnavailable((), f"Not {n} seats free together for this show")
+        claims.update(dict.fromkeys(picked, now + CLAIM_SECONDS))
+        if len(_CLAIMS) > 256:
+            _CLAIMS.clear()
+        _CLAIMS[show_id] = claims
+    return [seat.label for seat in layout if seat.id in picked]
 
 
 def get_hold(channel: OnlineChannel, token) -> seating.Hold:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from bmstui.domain.errors import InvalidSeats, ShowNotFound
 from bmstui.domain.pricing import money
+from bmstui.services.seat_maps import forget_layout
 from bmstui.services.seat_refusals import show_refusal
 from bmstui.store.db import database
 from bmstui.store.models import Seat, ShowSeat
@@ -45,6 +46,7 @@ def forget_show(show_id: int) -> None:
     """Drop a deleted show's cached seats: SQLite may give its id to the next show."""
     for key in [key for key in _SEAT_INDEX if key[1] == show_id]:
         del _SEAT_INDEX[key]
+    forget_layout(show_id)
 
 
 def index_is_stale(show_id: int, seats: list[tuple[int, str, Decimal]]) -> bool:

@@ -25,15 +25,17 @@ from bmstui.domain.errors import (
     HoldNotFound,
     InvalidSeats,
     SeatsUnavailable,
-    ShowNotFound,
 )
 from bmstui.domain.pricing import money
 from bmstui.domain.requests import check_show_id, check_token, normalise_labels, seconds_of
 from bmstui.domain.text import plain_text
 from bmstui.domain.vocabulary import HoldState, SeatStatus, ShowStatus
-from bmstui.services.catalog import free_seat_condition
 from bmstui.services.operators import operator_id_of
 from bmstui.services.seat_index import forget_show, index_is_stale, resolve
+from bmstui.services.seat_maps import (  # noqa: F401 -- SeatState, seat_map: published here
+    SeatState,
+    seat_map,
+)
 from bmstui.services.seat_refusals import check_count, contested_labels, show_refusal, taken_labels
 from bmstui.store import seat_sql
 from bmstui.store.db import (
@@ -48,22 +50,6 @@ from bmstui.store.db import (
 )
 from bmstui.store.models import Hold as HoldRow
 from bmstui.store.models import Seat, Show, ShowSeat
-
-
-@dataclass(frozen=True)
-class SeatState:
-    id: int  # the show seat's id
-    label: str
-    row: str
-    number: int
-    type: str
-    price: Decimal
-    accessible: bool
-    status: str  # available | held | booked | blocked
-    x: int
-    y: int
-    mine: bool = False  # held by the token passed to seat_map
-    held_until: datetime | None = None  # UTC, database clock; set while held
 
 
 @dataclass(frozen=True)
@@ -88,37 +74,6 @@ class Hold:
     @property
     def total(self) -> Decimal:
         return sum(self.prices, Decimal(0))
-
-
-def seat_map(show_id: int, *, token: str | None = None) -> list[SeatState]:
-    """Every seat of a show in row order, with its status now (an expired hold reads available)."""
-    show_id = check_show_id(show_id)
-    status = pw.Case(None, [(free_seat_condition(), SeatStatus.AVAILABLE)], ShowSeat.status)
-    query = (
-        ShowSeat.select(
-            ShowSeat.id, ShowSeat.price, ShowSeat.hold_token, ShowSeat.held_until,
-            status.alias("state"),
-            Seat.label, Seat.row, Seat.number, Seat.type, Seat.accessible, Seat.x, Seat.y,
-        )
-        .join(Seat)
-        .where(ShowSeat.show == show_id)
-        .order_by(Seat.y, Seat.x)
-    )
-    with database.connection_context():
-        rows = list(query.dicts())
-        if not rows and not Show.select().where(Show.id == show_id).exists():
-            raise ShowNotFound(show_id)
-    return [
-        SeatState(
-            id=r["id"], label=r["label"], row=r["row"], number=r["number"], type=r["type"],
-            price=money(r["price"]), accessible=bool(r["accessible"]), status=r["state"],
-            x=r["x"], y=r["y"],
-            mine=bool(token) and r["hold_token"] == token and r["state"] == SeatStatus.HELD,
-            held_until=(parse_db_datetime(r["held_until"]) if r["state"] == SeatStatus.HELD
-                        else None),
-        )
-        for r in rows
-    ]
 
 
 def _rollback_quietly(conn) -> None:
@@ -279,17 +234,38 @@ def release(token: str) -> int:
 
     known = _HELD.pop(token, None)
 
-    def attempt() -> int:
-        # One UPDATE by primary key in id order (the lock order of hold); in autocommit mode it
-        # is its own transaction. The hold row is left alone: a hold with no seats left and
-        # time to run reads as released (see _hold_state).
+    def attempt_mysql() -> int:
+        # The seats by primary key in id order (the lock order of hold), then the hold row,
+        # in one transaction sent as one round trip.
         ids = known or _held_ids(token)
         if not ids:
             return 0
-        return database.execute_sql(
-            *seat_sql.release_update(mysql=is_mysql(), ids=ids, token=token)).rowcount
+        conn = database.connection()
+        with pw.__exception_wrapper__:
+            cursor = conn.cursor()
+            try:
+                cursor.execute(*seat_sql.release_batch(ids=ids, token=token))
+                cursor.nextset()
+                freed = cursor.rowcount
+                while cursor.nextset():
+                    pass
+            except BaseException:
+                _rollback_quietly(conn)
+                raise
+        return freed
 
-    return transaction(attempt, atomic=False)
+    def attempt_sqlite() -> int:
+        ids = known or _held_ids(token)
+        if not ids:
+            return 0
+        freed = database.execute_sql(
+            *seat_sql.release_update(mysql=False, ids=ids, token=token)).rowcount
+        database.execute_sql(*seat_sql.mark_released(mysql=False, token=token))
+        return freed
+
+    if is_mysql():
+        return transaction(attempt_mysql, atomic=False)
+    return transaction(attempt_sqlite)
 
 
 def sweep(show_id: int | None = None) -> int:

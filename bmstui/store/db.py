@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
 import pymysql
-from playhouse.pool import PooledMySQLDatabase, PooledSqliteDatabase
+from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase, PooledSqliteDatabase
 from pymysql.constants.CLIENT import MULTI_STATEMENTS
 
 from bmstui.config import mask_url
@@ -51,7 +51,34 @@ T = TypeVar("T")
 SERVER_STATUS_IN_TRANS = 1
 
 
-class MariaDBDatabase(PooledMySQLDatabase):
+class FairPool:
+    """A pool checkout that waits for a connection without losing wake-ups.
+
+    The stock pool notices it is full, lets go of its lock, then waits up to a second for a
+    notification: a connection given back in between wakes nobody, and the caller sleeps the
+    whole second with a connection free. Under a rush (an API server's threads sharing a few
+    connections) that was most of every request's time. Here the waiter looks at the pool under
+    the same lock the check-in notifies under, so it wakes as soon as one comes back.
+    """
+
+    def connect(self, reuse_if_open=False):
+        deadline = time.monotonic() + (self._wait_timeout or 0)
+        while True:
+            try:
+                return peewee.Database.connect(self, reuse_if_open)
+            except MaxConnectionsExceeded:
+                with self._pool_available:
+                    while (self._max_connections and not self._connections
+                           and len(self._in_use) >= self._max_connections):
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            raise MaxConnectionsExceeded(
+                                "Every database connection of this process is busy; "
+                                "timed out waiting for one") from None
+                        self._pool_available.wait(remaining)
+
+
+class MariaDBDatabase(FairPool, PooledMySQLDatabase):
     """MySQL/MariaDB with the session settings the seat protocol relies on."""
 
     def _is_closed(self, conn):
@@ -125,11 +152,14 @@ class MariaDBDatabase(PooledMySQLDatabase):
             cursor.execute(
                 "SET SESSION time_zone = '+00:00', "
                 f"SESSION innodb_lock_wait_timeout = {LOCK_WAIT_SECONDS}, "
-                f"SESSION lock_wait_timeout = {2 * LOCK_WAIT_SECONDS}"
+                f"SESSION lock_wait_timeout = {2 * LOCK_WAIT_SECONDS}, "
+                # a seat map's taken seats come as one GROUP_CONCAT (seat_sql.taken_seats):
+                # 1 KB by default, a sold-out hall needs about 20 bytes a seat
+                "SESSION group_concat_max_len = 16777216"
             )
 
 
-class EmbeddedDatabase(PooledSqliteDatabase):
+class EmbeddedDatabase(FairPool, PooledSqliteDatabase):
     """SQLite for a single machine (several terminals on one PC share the file safely)."""
 
 

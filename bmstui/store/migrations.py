@@ -178,6 +178,20 @@ def _online_channels(migrator: SchemaMigrator) -> list[Change]:
     return []
 
 
+def _live_holds_index(migrator: SchemaMigrator) -> list[Change]:
+    """An index on hold (terminal, state, expires_at): counting one channel's live holds read
+    every hold it ever made (17 ms per online hold after a few thousand sales)."""
+    if "hold" not in database.get_tables():
+        return []
+    wanted = ["terminal", "state", "expires_at"]
+    if any(index.columns == wanted for index in database.get_indexes("hold")):
+        return []
+    return [Change("index hold (terminal, state, expires_at)",
+                   "indexed hold (terminal, state, expires_at)",
+                   (migrator.add_index("hold", tuple(wanted), False),),
+                   made_by_another=frozenset({1061}))]  # duplicate key name
+
+
 # In order; a step's number is its place here. Never renumber or edit a released step.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "baseline", _baseline),
@@ -186,6 +200,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "audit actor", _audit_actor),
     Migration(5, "ids never reused", _ids_never_reused),
     Migration(6, "online channels", _online_channels),
+    Migration(7, "live holds index", _live_holds_index),
 )
 BASELINE = MIGRATIONS[0].version
 

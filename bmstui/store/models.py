@@ -203,6 +203,10 @@ class Hold(BaseModel):
     extensions = pw.SmallIntegerField(default=0)
     state = pw.CharField(max_length=10, default=HoldState.ACTIVE)
 
+    class Meta:
+        # A channel's live holds (the API's anti-hoarding count) without reading its history.
+        indexes = ((("terminal", "state", "expires_at"), False),)
+
 
 class Booking(BaseModel):
     code = pw.CharField(max_length=16, unique=True)

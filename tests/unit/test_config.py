@@ -162,6 +162,7 @@ def test_every_env_key_beats_dotenv_which_beats_toml(isolated, name, attr):
         "api_host": ("0.0.0.0", "127.0.0.2", "::1"),
         "api_port": ("8001", "8002", "8003"),
         "api_workers": ("2", "3", "4"),
+        "api_threads": ("8", "16", "32"),
         "api_hold_seconds": ("60", "90", "120"),
         "api_requests_per_second": ("5", "7.5", "50"),
         "api_max_open_holds": ("3", "4", "5"),
