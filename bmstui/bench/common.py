@@ -40,6 +40,7 @@ def seed_with_progress(**options):
 
 
 ARENA_ROW = 40  # seats per row of the rush's arena, an aisle in the middle
+ARENA_LAYOUT = "bench-arena"  # the layout name of the bench's own halls
 
 
 def _row_name(i: int) -> str:
@@ -69,7 +70,7 @@ def _arena(seats: int):
     if screen is not None:
         return screen
     specs = parse_layout(arena_map(seats))
-    screen = Screen.create(theater=Theater.select().first(), name=name, layout="bench-arena",
+    screen = Screen.create(theater=Theater.select().first(), name=name, layout=ARENA_LAYOUT,
                            capacity=len(specs), formats="2D")
     rows = [{"screen": screen.id, "row": s.row, "number": s.number, "label": s.label,
              "type": s.type, "accessible": s.accessible, "x": s.x, "y": s.y} for s in specs]
@@ -97,7 +98,8 @@ def bench_show(seats: int | None = None) -> tuple[int, list[str]]:
             bmstui.load_demo_data(days=1)
         with database.atomic():
             screen = (_arena(seats) if seats else
-                      Screen.select().order_by(Screen.capacity.desc()).first())
+                      Screen.select().where(Screen.layout != ARENA_LAYOUT)
+                      .order_by(Screen.capacity.desc()).first())
         movie = Movie.select().first()
         starts = db_now().replace(microsecond=0) + timedelta(days=365)
         while Show.select().where((Show.screen == screen) & (Show.starts_at == starts)).exists():

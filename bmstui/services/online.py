@@ -95,9 +95,10 @@ def hold(channel: OnlineChannel, show_id, *, seats=None, best=None) -> seating.H
         if seats is not None:
             return seating.hold(show_id, seats, terminal=channel.terminal, operator=channel,
                                 ttl=ttl)
-        layout = seat_maps.seat_layout(show_id)
         for attempt in range(BEST_ATTEMPTS):
-            labels = _pick_best(show_id, layout, best, seat_maps.free_seat_ids(show_id))
+            free = seat_maps.free_seat_ids(show_id)
+            layout = seat_maps.seat_layout(show_id, covering=free)  # ShowNotFound if none
+            labels = _pick_best(show_id, layout, best, free)
             try:
                 return seating.hold(show_id, labels, terminal=channel.terminal,
                                     operator=channel, ttl=ttl)

@@ -9,6 +9,7 @@ longer match the show's (a catalog import re-created its free seats) is read aga
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -38,7 +39,9 @@ class SeatState:
     held_until: datetime | None = None  # UTC, database clock; set while held
 
 
-_LAYOUTS: dict[tuple[str, int], tuple[tuple[SeatState, ...], tuple[int, int]]] = {}
+# (url, show) -> (layout, (number of seats, sum of their ids), their ids)
+_LAYOUTS: dict[tuple[str, int],
+               tuple[tuple[SeatState, ...], tuple[int, int], frozenset[int]]] = {}
 _LAYOUT_LIMIT = 256
 
 
@@ -57,15 +60,21 @@ def _read_layout(show_id: int) -> tuple[SeatState, ...]:
     if layout:
         if len(_LAYOUTS) >= _LAYOUT_LIMIT:
             _LAYOUTS.clear()
-        _LAYOUTS[_key(show_id)] = layout, (len(layout), sum(seat.id for seat in layout))
+        ids = frozenset(seat.id for seat in layout)
+        _LAYOUTS[_key(show_id)] = layout, (len(layout), sum(ids)), ids
     return layout
 
 
-def seat_layout(show_id: int) -> tuple[SeatState, ...]:
-    """The show's seats in row order as laid out (their status left as available)."""
+def seat_layout(show_id: int, *,
+                covering: AbstractSet[int] = frozenset()) -> tuple[SeatState, ...]:
+    """The show's seats in row order as laid out (their status left as available).
+
+    ``covering``: ids of the show's seats the caller just read (a best pick's free seats). A
+    kept layout lacking any of them is out of date (the show's seats were made anew, by a
+    catalog import in any process) and is read again: picked from, it would find no seat."""
     show_id = check_show_id(show_id)
     known = _LAYOUTS.get(_key(show_id))
-    if known is not None:
+    if known is not None and covering <= known[2]:
         return known[0]
     with database.connection_context():
         layout = _read_layout(show_id)

@@ -11,7 +11,7 @@ def test_bench_rush_small(run, backend, backends):  # noqa: F811
     url = backends.new_url(backend)
     assert run("db", "init", "--db", url).returncode == 0
     result = run("bench", "rush", "--clients", "12", "--counters", "2", "--workers", "1",
-                 "--read-seconds", "1", "--db", url)
+                 "--read-seconds", "1", "--seats", "120", "--db", url)
     out = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 0, out
     assert "Traceback" not in out
@@ -21,3 +21,4 @@ def test_bench_rush_small(run, backend, backends):  # noqa: F811
     assert _number(r"double bookings in the database: (\d+)", out) == 0
     assert _number(r"missed (\d+)", out) == 0
     assert _number(r"([\d.]+) seat maps/s", out) > 0
+    assert _number(r"sold (\d+) of 120 seats", out) == 120  # the arena asked for, sold out
