@@ -281,7 +281,7 @@ def report_sales(args) -> int:
              + (f", operator {args.operator}" if args.operator else "")
              + (f", counter {terminal}" if terminal else ""))
     header = [{"day": "Day", "theater": "Theater", "movie": "Movie",
-               "method": "Method"}[args.group], "Bookings", "Tickets", "Gross", "Discounts",
+               "method": "Method", "channel": "Channel"}[args.group], "Bookings", "Tickets", "Gross", "Discounts",
               "Refunded seats", "Refunds", "Net"]
 
     def row(line) -> list[str]:

@@ -29,6 +29,7 @@ from bmstui.domain.errors import (
     BookingError,
     BookingNotFound,
     HoldNotFound,
+    InvalidSeats,
     PaymentDeclined,
     SeatsUnavailable,
     TooManyHolds,
@@ -221,6 +222,10 @@ def cancel(channel: OnlineChannel, code, seats=None) -> tuple[RefundSummary, boo
     refund answers that refund: a retried request never refunds twice."""
     require_scope(channel, "cancel")
     own = _own_booking(channel, code)
+    if seats is not None and not list(seats):
+        # An empty list is a mistake, never "the whole booking" (leave seats out for that).
+        raise InvalidSeats(message="No seats chosen: name the seats to cancel, or leave "
+                                   "\"seats\" out to cancel the whole booking")
     wanted = normalise_labels(seats) if seats else list(own.labels)
     if wanted and not set(wanted) & set(own.labels):
         with database.connection_context():

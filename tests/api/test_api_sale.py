@@ -236,3 +236,15 @@ async def test_sales_by_channel_count_each_channel_and_the_counters(api, site, k
         by=ADMIN)}
     assert lines[site[0]].bookings == 1 and lines[site[0]].tickets == 2
     assert lines[reports.COUNTERS].tickets >= 1
+
+
+async def test_an_empty_seat_list_cancels_nothing(api, key, new_show):
+    """Found by a stranger: {"seats": []} cancelled and refunded the whole booking."""
+    show_id = new_show(starts_in=timedelta(days=20))
+    code = (await sell_online(api, key, show_id, ["H1", "H2"]))["code"]
+    answer = await api.post(f"/bookings/{code}/cancel", json={"seats": []},
+                            headers={**auth(key), "Idempotency-Key": "empty-1"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["type"] == "invalid-seats"
+    assert sales.find_bookings(code)[0].refunded == Decimal("0.00")
+    assert {s.label: s.status for s in seating.seat_map(show_id)}["H1"] == "booked"

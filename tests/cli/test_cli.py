@@ -312,3 +312,14 @@ def test_wrong_password_on_the_real_server(run, mysql_url):
     )
     line = assert_one_line_failure(result, secret=secret)
     assert "hint:" in line
+
+
+@pytest.mark.parametrize("group", ["day", "theater", "movie", "method", "channel"])
+def test_every_sales_grouping_answers(run, tmp_path, group):
+    """Found by a stranger: --by channel, offered by --help, ended in a traceback."""
+    url = f"sqlite:///{tmp_path / 'sales.db'}"
+    assert run("db", "init", "--db", url).returncode == 0
+    result = run("report", "sales", "--by", group, "--db", url)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert "Traceback" not in out and f"by {group}" in out
