@@ -22,12 +22,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
 import pymysql
-from playhouse.pool import MaxConnectionsExceeded, PooledMySQLDatabase, PooledSqliteDatabase
+from playhouse.pool import PooledMySQLDatabase, PooledSqliteDatabase
 from pymysql.constants.CLIENT import MULTI_STATEMENTS
 
 from bmstui.config import mask_url
 from bmstui.domain.errors import ConnectionLost, DatabaseUnavailable, OutcomeUnknown, TryAgain
 from bmstui.paths import default_sqlite_path
+from bmstui.store.pool import FairPool
 
 database = peewee.DatabaseProxy()
 
@@ -49,33 +50,6 @@ CONNECTION_ERRORS = {2003, 2006, 2013, 2055, 1927, 4031}
 
 T = TypeVar("T")
 SERVER_STATUS_IN_TRANS = 1
-
-
-class FairPool:
-    """A pool checkout that waits for a connection without losing wake-ups.
-
-    The stock pool notices it is full, lets go of its lock, then waits up to a second for a
-    notification: a connection given back in between wakes nobody, and the caller sleeps the
-    whole second with a connection free. Under a rush (an API server's threads sharing a few
-    connections) that was most of every request's time. Here the waiter looks at the pool under
-    the same lock the check-in notifies under, so it wakes as soon as one comes back.
-    """
-
-    def connect(self, reuse_if_open=False):
-        deadline = time.monotonic() + (self._wait_timeout or 0)
-        while True:
-            try:
-                return peewee.Database.connect(self, reuse_if_open)
-            except MaxConnectionsExceeded:
-                with self._pool_available:
-                    while (self._max_connections and not self._connections
-                           and len(self._in_use) >= self._max_connections):
-                        remaining = deadline - time.monotonic()
-                        if remaining <= 0:
-                            raise MaxConnectionsExceeded(
-                                "Every database connection of this process is busy; "
-                                "timed out waiting for one") from None
-                        self._pool_available.wait(remaining)
 
 
 class MariaDBDatabase(FairPool, PooledMySQLDatabase):
@@ -116,11 +90,11 @@ class MariaDBDatabase(FairPool, PooledMySQLDatabase):
             _discard_connection(self)
             raise ConnectionLost() from exc
 
-    def _connect(self):
+    def _open(self):
         """A server that cannot be reached is ``ConnectionLost``, a refusal a clerk can read
         (``transaction()`` retries it for a while first); bad credentials stay as they are."""
         try:
-            return super()._connect()
+            return super()._open()
         except pymysql.err.OperationalError as exc:
             if mysql_error_code(exc) in CONNECTION_ERRORS:
                 raise ConnectionLost() from exc
@@ -145,6 +119,7 @@ class MariaDBDatabase(FairPool, PooledMySQLDatabase):
         if getattr(conn, "_bmstui_ready", False):
             return
         conn._bmstui_ready = True
+        _answer_within(conn, getattr(self, "statement_timeout", None))
         with conn.cursor() as cursor:
             cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
             # Both lock waits bounded: row locks, and metadata locks (a counter must not hang
@@ -157,6 +132,20 @@ class MariaDBDatabase(FairPool, PooledMySQLDatabase):
                 # 1 KB by default, a sold-out hall needs about 20 bytes a seat
                 "SESSION group_concat_max_len = 16777216"
             )
+
+
+def _answer_within(conn, seconds: float | None) -> None:
+    """A new connection waits for the server's greeting only the connect timeout (a host gone
+    silent must not hold a connect for the 30 s a statement may take); from here on each
+    statement may take ``seconds``. PyMySQL has one read timeout for both, so it is moved on
+    here (its ``_read_timeout``/``_current_timeout``; left alone if a release renames them)."""
+    sock = getattr(conn, "_sock", None)
+    if not seconds or sock is None or not hasattr(conn, "_read_timeout"):
+        return
+    conn._read_timeout = seconds
+    sock.settimeout(seconds)
+    if hasattr(conn, "_current_timeout"):
+        conn._current_timeout = seconds
 
 
 class EmbeddedDatabase(FairPool, PooledSqliteDatabase):
@@ -214,9 +203,13 @@ def _make_database(url: str, pool_size: int) -> peewee.Database:
                 mask_url(url), "no database name in the url", "mysql://user:pass@host:3306/bmstui"
             )
         options = dict(parse_qsl(parts.query))
+        connect_timeout = float(options.pop("connect_timeout", 5))
+        # A server that stops answering (a network black hole, a frozen host) must not
+        # freeze a counter: a statement fails as a lost connection after this long.
+        statement_timeout = float(options.pop("read_timeout", READ_TIMEOUT_SECONDS))
         # Multi-statements let a hold travel in one round trip (bmstui.store.seat_sql.hold_batch);
         # every value still goes through the driver's escaping, never into the SQL text.
-        return MariaDBDatabase(
+        db = MariaDBDatabase(
             name,
             client_flag=MULTI_STATEMENTS,
             host=parts.hostname or "127.0.0.1",
@@ -226,13 +219,13 @@ def _make_database(url: str, pool_size: int) -> peewee.Database:
             max_connections=int(options.pop("pool_size", pool_size)),
             stale_timeout=300,
             timeout=10,
-            connect_timeout=float(options.pop("connect_timeout", 5)),
-            # A server that stops answering (a network black hole, a frozen host) must not
-            # freeze a counter: the statement fails as a lost connection after this long.
-            read_timeout=float(options.pop("read_timeout", READ_TIMEOUT_SECONDS)),
+            connect_timeout=connect_timeout,
+            read_timeout=connect_timeout,  # the greeting; then statement_timeout (_answer_within)
             write_timeout=float(options.pop("write_timeout", READ_TIMEOUT_SECONDS)),
             **options,
         )
+        db.statement_timeout = statement_timeout
+        return db
     raise DatabaseUnavailable(
         mask_url(url), f"unsupported scheme {parts.scheme!r}", "use sqlite:/// or mysql://"
     )
