@@ -26,9 +26,14 @@ catalog_router = APIRouter(dependencies=[Depends(reader)])
 def health() -> JSONResponse:
     try:
         live.ping()
+        ready = live.schema_ready()
     except Exception:  # any failure to answer is "the database is away" to a load balancer
         return JSONResponse({"status": "unavailable", "database": "unreachable"},
                             status_code=503, headers={"Retry-After": "2"})
+    if not ready:
+        return JSONResponse({"status": "unavailable", "database": "no tables",
+                             "detail": "This database has no bmstui tables: bmstui db init"},
+                            status_code=503, headers={"Retry-After": "30"})
     return JSONResponse({"status": "ok", "database": "ok"})
 
 

@@ -16,6 +16,7 @@ from bmstui.api.auth import channel_with
 from bmstui.domain.actors import OnlineChannel
 from bmstui.domain.errors import BookingError
 from bmstui.services import online
+from bmstui.services.bookings import Booking
 
 router = APIRouter()
 seller = channel_with("sell")
@@ -59,9 +60,13 @@ def hold(show_id: str, body: HoldRequest,
     return shapes.hold(held)
 
 
-@router.get("/holds/{token}", summary="A hold of this channel, with its time left")
+@router.get("/holds/{token}", summary="A hold of this channel, with its time left (or, once "
+            "sold, its booking)")
 def get_hold(token: str, channel: OnlineChannel = Depends(seller)) -> dict:
-    return shapes.hold(online.get_hold(channel, token))
+    found = online.get_hold(channel, token)
+    if isinstance(found, Booking):  # sold: the hold's answer says so, and names the booking
+        return shapes.sold_hold(token, found)
+    return shapes.hold(found)
 
 
 @router.delete("/holds/{token}", summary="Release a hold: its seats go back on sale")

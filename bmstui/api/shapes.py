@@ -95,7 +95,14 @@ class SeatMapWriter:
 def hold(held: Hold) -> dict:
     return {"token": held.token, "show_id": held.show_id, "expires_at": utc(held.expires_at),
             "seconds_left": int(held.seconds_left), "seats": list(held.labels),
-            "total": money(held.total)}
+            "total": money(held.total), "status": "held"}
+
+
+def sold_hold(token: str, sold: Booking) -> dict:
+    """A hold that was confirmed: no time left to run, and the booking it became."""
+    return {"token": token, "show_id": sold.show_id, "expires_at": None, "seconds_left": 0,
+            "seats": list(sold.labels), "total": money(sold.total), "status": "confirmed",
+            "booking": sold.code}
 
 
 def quote(found: quotes.Quote) -> dict:

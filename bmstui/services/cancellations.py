@@ -18,7 +18,7 @@ from peewee import fn
 
 from bmstui.config import Settings, get_settings
 from bmstui.domain import refund_policy
-from bmstui.domain.actors import Administrator
+from bmstui.domain.actors import Administrator, is_channel
 from bmstui.domain.errors import (
     BookingError,
     BookingNotFound,
@@ -198,7 +198,9 @@ def refund_quote(code, labels=None, *, operator=None) -> RefundQuote:
 
 
 def _refused(terms: refund_policy.Terms, overridable: bool, operator) -> CancellationClosed:
-    if not isinstance(operator, Administrator | None) and not overridable:
+    if is_channel(operator):
+        hint = " (online cancellation ends there; the box office can help)"
+    elif not isinstance(operator, Administrator | None) and not overridable:
         hint = " (a manager can override it with a reason)"
     elif overridable:
         hint = "; to cancel anyway, give the reason for the override"

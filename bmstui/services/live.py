@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-
 from bmstui.domain.errors import ShowNotFound
 from bmstui.domain.ids import parse_moment
 from bmstui.domain.requests import check_show_id, check_token
@@ -25,6 +24,7 @@ from bmstui.domain.vocabulary import SeatStatus
 from bmstui.services.seating import SeatState, seat_map, sweep
 from bmstui.store import seat_sql
 from bmstui.store.db import database, db_clock, is_mysql, parse_db_datetime
+from bmstui.store.schema import schema_missing
 
 # Longer than a write of the seat protocol can sit between its statement and its COMMIT: on
 # MariaDB a lock wait is bounded at 5 s and every transaction is a few statements; on SQLite a
@@ -91,6 +91,21 @@ def seat_map_version(show_id: int) -> str:
     if newest is None:
         raise ShowNotFound(show_id)
     return f"{show_id}-{newest}-{held}-{ran_out}-{sold}"
+
+
+_SCHEMA_SEEN: set[str] = set()
+
+
+def schema_ready() -> bool:
+    """Whether the database has bmstui's tables (a load balancer must not send sales to a
+    server on an empty database). Once seen, taken as so for this process's database."""
+    url = getattr(database.obj, "bmstui_url", "")
+    if url in _SCHEMA_SEEN:
+        return True
+    if schema_missing():
+        return False
+    _SCHEMA_SEEN.add(url)
+    return True
 
 
 def ping() -> datetime:

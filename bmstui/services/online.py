@@ -40,6 +40,7 @@ from bmstui.domain.vocabulary import HoldState, PaymentMethod, SeatStatus
 from bmstui.services import cancellations, quotes, sales, seat_maps, seating
 from bmstui.services.bookings import Booking, booking_for_token, normalise_code, phone_digits
 from bmstui.services.channels import require_scope
+from bmstui.services.seat_refusals import show_refusal
 from bmstui.store.db import database, now_sql, parse_db_datetime
 from bmstui.store.models import Booking as BookingRow
 from bmstui.store.models import Hold as HoldRow
@@ -124,17 +125,25 @@ def _pick_best(show_id: int, layout, n: int, free: set[int]) -> list[str]:
         picked = set(best_available(layout, n, free - claims.keys()))
         if not picked and free & claims.keys():  # never refuse for a claim alone
             picked = set(best_available(layout, n, free))
-        if not picked:
-            raise SeatsUnavailable((), f"Not {n} seats free together for this show")
-        claims.update(dict.fromkeys(picked, now + CLAIM_SECONDS))
-        if len(_CLAIMS) > 256:
-            _CLAIMS.clear()
-        _CLAIMS[show_id] = claims
+        if picked:
+            claims.update(dict.fromkeys(picked, now + CLAIM_SECONDS))
+            if len(_CLAIMS) > 256:
+                _CLAIMS.clear()
+            _CLAIMS[show_id] = claims
+    if not picked:
+        with database.connection_context():
+            show_refusal(show_id)  # a cancelled or past show says so (BookingClosed)
+        raise SeatsUnavailable((), f"Not {n} seats free together for this show")
     return [seat.label for seat in layout if seat.id in picked]
 
 
-def get_hold(channel: OnlineChannel, token) -> seating.Hold:
-    return seating.get_hold(_own(channel, token))
+def get_hold(channel: OnlineChannel, token) -> seating.Hold | Booking:
+    """The hold as it stands, or, once it was sold, its booking: a website that lost the
+    answer to its confirm learns the sale happened (rather than "no such hold")."""
+    token = _own(channel, token)
+    with database.connection_context():
+        sold = booking_for_token(token)
+    return sold if sold is not None else seating.get_hold(token)
 
 
 def release(channel: OnlineChannel, token) -> int:
@@ -209,7 +218,10 @@ def bookings(channel: OnlineChannel, customer_phone) -> list[Booking]:
 def refund_quote(channel: OnlineChannel, code, seats=None) -> cancellations.RefundQuote:
     require_scope(channel, "cancel")
     own = _own_booking(channel, code)
-    return cancellations.refund_quote(own.code, seats or None, operator=channel)
+    quoted = cancellations.refund_quote(own.code, seats or None, operator=channel)
+    if not quoted.allowed:  # a channel has no override: past the cutoff it refunds nothing
+        quoted = replace(quoted, percent=Decimal(0), amount=Decimal("0.00"))
+    return quoted
 
 
 def _summary(code: str, seats, amount, method, status, at) -> RefundSummary:
@@ -227,14 +239,18 @@ def cancel(channel: OnlineChannel, code, seats=None) -> tuple[RefundSummary, boo
         raise InvalidSeats(message="No seats chosen: name the seats to cancel, or leave "
                                    "\"seats\" out to cancel the whole booking")
     wanted = normalise_labels(seats) if seats else list(own.labels)
-    if wanted and not set(wanted) & set(own.labels):
+    if not wanted and own.cancelled:  # the whole booking again: it was cancelled already
+        wanted = None
+    if wanted is None or not set(wanted) & set(own.labels):
         with database.connection_context():
             for labels, amount, method, at in (
                     RefundRow.select(RefundRow.labels, RefundRow.amount, RefundRow.method,
                                      RefundRow.created_at)
-                    .join(BookingRow).where(BookingRow.code == own.code).tuples()):
-                if [label.strip() for label in labels.split(",")] == list(wanted):
-                    return _summary(own.code, wanted, amount, method, own.status,
+                    .join(BookingRow).where(BookingRow.code == own.code)
+                    .order_by(RefundRow.id.desc()).tuples()):
+                made = [label.strip() for label in labels.split(",")]
+                if wanted is None or made == list(wanted):  # whole booking: its last refund
+                    return _summary(own.code, made, amount, method, own.status,
                                     parse_db_datetime(at)), False
     with as_channel(channel):
         refund = sales.cancel(own.code, labels=seats or None, operator=channel)

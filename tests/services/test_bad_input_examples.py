@@ -143,6 +143,9 @@ def test_control_characters_never_reach_stored_text(new_show):
 
 def test_a_nul_in_search_text_does_not_match_everything(demo_db):
     # SQLite's LIKE ended the pattern at the NUL: '%' matched every title and every row.
+    from bmstui.services import channels
+
+    channels.add(f"nul{time.monotonic_ns() % 10**9}", by=ADMIN)  # an audit row to search past
     assert catalog.movies() and catalog.movies(query="\x00zzqq") == []
     assert audit.events(limit=1) and audit.events(text="\x00zzqq") == []
 

@@ -1,0 +1,72 @@
+"""What a stranger found driving the online channel by hand, each pinned: a sold hold says
+so, a whole-booking cancel retried answers its refund, a cancelled show refuses a best pick as
+closed, a refund quote past the cutoff promises nothing, and health is not "ok" on a database
+without tables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from actor_support import ADMIN
+from test_api_sale import api, auth, key, sell_online, site  # noqa: F401 -- fixtures
+
+from bmstui.api import create_app
+from bmstui.config import get_settings
+from bmstui.services import scheduling
+
+
+async def test_a_sold_hold_names_its_booking(api, key, new_show):  # noqa: F811
+    show_id = new_show()
+    held = (await api.post(f"/shows/{show_id}/holds", json={"seats": ["C1"]},
+                           headers=auth(key))).json()
+    assert (await api.get(f"/holds/{held['token']}", headers=auth(key))).json()["status"] == \
+        "held"
+    sold = await api.post(f"/holds/{held['token']}/confirm", json={"method": "card"},
+                          headers={**auth(key), "Idempotency-Key": "k1"})
+    answer = await api.get(f"/holds/{held['token']}", headers=auth(key))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "confirmed"
+    assert answer.json()["booking"] == sold.json()["code"]
+    assert answer.json()["seats"] == ["C1"] and answer.json()["seconds_left"] == 0
+
+
+async def test_a_whole_booking_cancel_retried_answers_its_refund(api, key, new_show):  # noqa: F811
+    show_id = new_show(starts_in=timedelta(days=20))
+    code = (await sell_online(api, key, show_id, ["D1", "D2"]))["code"]
+    headers = {**auth(key), "Idempotency-Key": "whole-1"}
+    first = await api.post(f"/bookings/{code}/cancel", headers=headers)
+    assert first.status_code == 201, first.text
+    again = await api.post(f"/bookings/{code}/cancel", headers=headers)
+    assert again.status_code == 200, again.text
+    assert again.json()["amount"] == first.json()["amount"]
+    assert sorted(again.json()["seats"]) == ["D1", "D2"]
+
+
+async def test_a_cancelled_show_refuses_a_best_pick_as_closed(api, key, new_show):  # noqa: F811
+    show_id = new_show()
+    scheduling.cancel_show(show_id, reason="projector", operator=ADMIN)
+    answer = await api.post(f"/shows/{show_id}/holds", json={"best": 2}, headers=auth(key))
+    assert answer.status_code == 409 and answer.json()["type"] == "booking-closed", answer.text
+
+
+async def test_a_refund_quote_past_the_cutoff_promises_nothing(api, key, new_show,  # noqa: F811
+                                                               settings):
+    show_id = new_show(starts_in=timedelta(hours=2))
+    code = (await sell_online(api, key, show_id, ["E1"]))["code"]
+    settings(cancellation_cutoff_minutes=180)
+    quote = (await api.get(f"/bookings/{code}/refund-quote", headers=auth(key))).json()
+    assert quote["allowed"] is False and quote["amount"] == "0.00" and quote["percent"] == "0"
+    refused = await api.post(f"/bookings/{code}/cancel",
+                             headers={**auth(key), "Idempotency-Key": "late-1"})
+    assert refused.status_code == 409 and "manager" not in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_health_is_not_ok_without_tables(empty_db):
+    app = create_app(get_settings())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+        answer = await client.get("/api/v1/health")
+    assert answer.status_code == 503 and answer.json()["database"] == "no tables"
