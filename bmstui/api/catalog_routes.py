@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 
 from fastapi import APIRouter, Depends, Header, Response
 from fastapi.responses import JSONResponse
@@ -74,8 +75,9 @@ def show(show_id: str, if_none_match: str | None = Header(default=None)) -> Resp
         return Response(status_code=304, headers=headers)
     body = _maps.get(etag)
     if body is None:  # the first reader of this version builds it; the others reuse it
-        info = catalog.show(show_id)
+        info = catalog.show(show_id, count_free=False)
         seats = seating.seat_map(info.id)
+        info = replace(info, seats_left=sum(seat.status == "available" for seat in seats))
         body = _writer.body(info, seats)
         _maps.put(etag, body)
     return Response(body, media_type="application/json", headers=headers)

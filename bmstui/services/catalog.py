@@ -201,10 +201,12 @@ def movies(
         ]
 
 
-def show(show_id: int) -> ShowInfo:
-    """One show by id, whether or not it is still on sale (tickets of past shows need it)."""
+def show(show_id: int, *, count_free: bool = True) -> ShowInfo:
+    """One show by id, whether or not it is still on sale (tickets of past shows need it).
+    ``count_free=False``: ``seats_left`` is left 0, for a caller that counts from a seat map it
+    reads anyway (one statement over every seat of the show saved)."""
     found = _show_infos(Show.select().where(Show.id == parse_id(show_id, "show")).join(Screen)
-                        .join(Theater))
+                        .join(Theater), count_free=count_free)
     if not found:
         raise ShowNotFound(show_id)
     return found[0]
@@ -227,7 +229,7 @@ def shows(
     )
 
 
-def _show_infos(query) -> list[ShowInfo]:
+def _show_infos(query, *, count_free: bool = True) -> list[ShowInfo]:
     query = (
         query.select(Show, Movie, Screen, Theater)
         .switch(Show)
@@ -241,7 +243,7 @@ def _show_infos(query) -> list[ShowInfo]:
             .where(ShowSeat.show.in_([s.id for s in found]) & free_seat_condition())
             .group_by(ShowSeat.show)
             .tuples()
-        ) if found else {}
+        ) if found and count_free else {}
     return [
         ShowInfo(
             id=s.id, movie_id=s.movie.id, title=s.movie.title, language=s.movie.language,

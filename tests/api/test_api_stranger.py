@@ -70,3 +70,12 @@ async def test_health_is_not_ok_without_tables(empty_db):
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
         answer = await client.get("/api/v1/health")
     assert answer.status_code == 503 and answer.json()["database"] == "no tables"
+
+
+async def test_a_seat_maps_seats_left_counts_its_free_seats(api, key, new_show):  # noqa: F811
+    """seats_left of GET /shows/{id} is counted from the map itself (no second scan)."""
+    show_id = new_show()
+    await api.post(f"/shows/{show_id}/holds", json={"seats": ["B1", "B2"]}, headers=auth(key))
+    body = (await api.get(f"/shows/{show_id}")).json()
+    free = sum(seat["status"] == "available" for seat in body["seats"])
+    assert body["seats_left"] == free == len(body["seats"]) - 2
