@@ -63,19 +63,14 @@ def poll(show_id: int, since: datetime, token: str | None = None) -> Poll:
     since = parse_moment(since, "poll's starting time")
     token = check_token(token) if token else None
     with database.connection_context():
-        rows = database.execute_sql(*seat_sql.changes_since(
-            mysql=is_mysql(), show_id=show_id, since=since, token=token)).fetchall()
-    now = None
+        now, joined = database.execute_sql(*seat_sql.changes_since(
+            mysql=is_mysql(), show_id=show_id, since=since, token=token)).fetchone()
     changes = []
-    for seat_id, status, mine, held_until in rows:
-        if seat_id == -1:
-            now = parse_db_datetime(held_until)
-        else:
-            changes.append(SeatChange(
-                seat_id, status, bool(mine),
-                parse_db_datetime(held_until) if held_until is not None else None,
-            ))
-    return Poll(now, tuple(changes), token or None)
+    for entry in joined.split("|") if joined else ():
+        seat_id, status, mine, held_until = entry.split(" ", 3)
+        changes.append(SeatChange(int(seat_id), status, mine == "1",
+                                  parse_db_datetime(held_until) if held_until else None))
+    return Poll(parse_db_datetime(now), tuple(changes), token or None)
 
 
 def seat_map_version(show_id: int) -> str:
