@@ -44,6 +44,8 @@ def add_parser(bench_sub, common) -> None:
     rush.add_argument("--url", help="measure this running API (…/api/v1) instead")
     rush.add_argument("--key", help="its key (with --url)")
     rush.add_argument("--read-seconds", type=float, default=10.0, help="the read rush")
+    rush.add_argument("--client-processes", type=int, default=2,
+                      help="load processes the clients are spread over (default 2)")
     rush.add_argument("--seats", type=int, default=2000,
                       help="seats of the show (the bench's own arena; 0: the biggest hall)")
 
@@ -96,12 +98,30 @@ def _watch(url, locking, show_id, until, interval, barrier, out):
 
 
 class Tally:
+    """What one load process saw; picklable, so each process sends its own and they add up."""
+
     def __init__(self) -> None:
         self.latency: dict[str, list[float]] = defaultdict(list)
-        self.status: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.status: dict[str, dict[int, int]] = defaultdict(dict)
         self.errors = 0
         self.sold: dict[str, float] = {}  # seat label -> when the confirm answered
-        self.sold_out_at: float | None = None
+        self.sold_out = False
+        self.started = self.ended = 0.0  # wall clock: processes share the machine's
+
+    def count(self, route: str, code: int) -> None:
+        self.status[route][code] = self.status[route].get(code, 0) + 1
+
+    def add(self, other: Tally) -> None:
+        for route, values in other.latency.items():
+            self.latency[route].extend(values)
+        for route, codes in other.status.items():
+            for code, n in codes.items():
+                self.status[route][code] = self.status[route].get(code, 0) + n
+        self.errors += other.errors
+        self.sold.update(other.sold)
+        self.sold_out = self.sold_out or other.sold_out
+        self.started = min(self.started or other.started, other.started)
+        self.ended = max(self.ended, other.ended)
 
 
 async def _request(client, tally: Tally, route: str, method: str, path: str, **kwargs):
@@ -114,7 +134,7 @@ async def _request(client, tally: Tally, route: str, method: str, path: str, **k
         tally.errors += 1
         return None
     tally.latency[route].append(time.perf_counter() - started)
-    tally.status[route][answer.status_code] += 1
+    tally.count(route, answer.status_code)
     if answer.status_code >= 500:
         tally.errors += 1
     return answer
@@ -142,9 +162,9 @@ class Buyer:
         return len(self.free), self.held
 
 
-async def _buyer(buyer: Buyer, tally: Tally, show_id: int, deadline: float) -> None:
+async def _buyer(buyer: Buyer, tally: Tally, show_id: int, deadline: float, sold_out) -> None:
     rng = buyer.rng
-    while tally.sold_out_at is None and time.monotonic() < deadline:
+    while not sold_out.is_set() and time.monotonic() < deadline:
         n = rng.randint(1, 4)
         if rng.random() < 0.5 or len(buyer.free) < n:
             body = {"best": n}
@@ -157,7 +177,8 @@ async def _buyer(buyer: Buyer, tally: Tally, show_id: int, deadline: float) -> N
                 # Taken meanwhile: look again, as a website does after "seat taken".
                 free, still_held = await buyer.look(tally, show_id)
                 if free == 0 and still_held == 0:
-                    tally.sold_out_at = tally.sold_out_at or time.monotonic()
+                    tally.sold_out = True
+                    sold_out.set()
                 elif free == 0:
                     await asyncio.sleep(0.2)  # others' holds may yet come back
             continue
@@ -194,29 +215,67 @@ async def _warm(clients) -> None:
     await asyncio.gather(*(client.get("/health") for client in clients))
 
 
-async def _rush(base, key, show_id, labels, clients) -> tuple[Tally, float]:
+async def _rush(base, key, show_id, labels, first: int, count: int, start, sold_out) -> Tally:
     tally = Tally()
-    pool = _clients(base, clients, {"Authorization": f"Bearer {key}"})
+    pool = _clients(base, count, {"Authorization": f"Bearer {key}"})
     try:
         await _warm(pool)
-        started = time.monotonic()
-        deadline = started + GIVE_UP_SECONDS
-        await asyncio.gather(*(_buyer(Buyer(client, labels, i), tally, show_id, deadline)
-                               for i, client in enumerate(pool)))
+        start.wait(timeout=120)  # every load process warm: the clock starts for all at once
+        tally.started = time.time()
+        deadline = time.monotonic() + GIVE_UP_SECONDS
+        await asyncio.gather(*(
+            _buyer(Buyer(client, labels, first + i), tally, show_id, deadline, sold_out)
+            for i, client in enumerate(pool)))
+        tally.ended = time.time()
     finally:
         await asyncio.gather(*(client.aclose() for client in pool))
-    return tally, time.monotonic() - started
+    return tally
 
 
-async def _read_rush(base, show_id, clients, seconds) -> tuple[int, int, list[float]]:
+def _rush_process(base, key, show_id, labels, first, count, start, sold_out, out) -> None:
+    out.put(asyncio.run(_rush(base, key, show_id, labels, first, count, start, sold_out)))
+
+
+def _shares(clients: int, processes: int) -> list[tuple[int, int]]:
+    """(first client, how many) for each load process."""
+    size, extra = divmod(clients, processes)
+    shares, first = [], 0
+    for i in range(processes):
+        count = size + (i < extra)
+        if count:
+            shares.append((first, count))
+        first += count
+    return shares
+
+
+def _load(base, key, show_id, labels, clients, processes) -> Tally:
+    """The rush from ``processes`` load processes (one alone could not keep 200 customers'
+    requests going on one core; its own queueing would show as the server's latency)."""
+    shares = _shares(clients, processes)
+    start, sold_out, out = SPAWN.Barrier(len(shares)), SPAWN.Event(), SPAWN.Queue()
+    procs = [SPAWN.Process(target=_rush_process,
+                           args=(base, key, show_id, labels, first, count, start, sold_out, out))
+             for first, count in shares]
+    for proc in procs:
+        proc.start()
+    total = Tally()
+    for _ in procs:
+        total.add(out.get(timeout=GIVE_UP_SECONDS + 120))
+    for proc in procs:
+        proc.join(timeout=30)
+    return total
+
+
+async def _read_rush(base, show_id, count, seconds, start) -> tuple[int, int, list[float]]:
     import httpx
 
     counts = [0, 0]
     latencies: list[float] = []
-    pool = _clients(base, clients)
+    pool = _clients(base, count)
     try:
         await _warm(pool)
         etag = (await pool[0].get(f"/shows/{show_id}")).headers.get("etag", "")
+        start.wait(timeout=120)
         until = time.monotonic() + seconds
 
         async def reader(i: int) -> None:
@@ -231,10 +290,32 @@ async def _read_rush(base, show_id, clients, seconds) -> tuple[int, int, list[fl
                 latencies.append(time.perf_counter() - started)
                 counts[answer.status_code == 304] += 1
 
-        await asyncio.gather(*(reader(i) for i in range(clients)))
+        await asyncio.gather(*(reader(i) for i in range(count)))
     finally:
         await asyncio.gather(*(client.aclose() for client in pool))
     return counts[0], counts[1], latencies
+
+
+def _read_process(base, show_id, count, seconds, start, out) -> None:
+    out.put(asyncio.run(_read_rush(base, show_id, count, seconds, start)))
+
+
+def _read_load(base, show_id, clients, seconds, processes) -> tuple[int, int, list[float]]:
+    shares = _shares(clients, processes)
+    start, out = SPAWN.Barrier(len(shares)), SPAWN.Queue()
+    procs = [SPAWN.Process(target=_read_process, args=(base, show_id, count, seconds, start, out))
+             for _, count in shares]
+    for proc in procs:
+        proc.start()
+    plain = not_modified = 0
+    latencies: list[float] = []
+    for _ in procs:
+        full, cached, times = out.get(timeout=seconds + 120)
+        plain, not_modified = plain + full, not_modified + cached
+        latencies.extend(times)
+    for proc in procs:
+        proc.join(timeout=30)
+    return plain, not_modified, latencies
 
 
 def _double_bookings(show_id: int) -> int:
@@ -262,8 +343,10 @@ def bench_rush(args) -> int:
     from bmstui.domain.actors import administrator
     from bmstui.services import channels
 
-    if not 0 <= args.seats <= 20_000 or args.clients < 1 or args.counters < 0:
-        console.print("--seats takes 0 to 20000, --clients at least 1, --counters 0 or more")
+    if (not 0 <= args.seats <= 20_000 or args.clients < 1 or args.counters < 0
+            or not 1 <= args.client_processes <= 64):
+        console.print("--seats takes 0 to 20000, --clients at least 1, --counters 0 or more, "
+                      "--client-processes 1 to 64")
         return EXIT_SETUP
     bmstui.open_database()
     settings = get_settings()
@@ -291,14 +374,15 @@ def bench_rush(args) -> int:
         for proc in watchers:
             proc.start()
         barrier.wait()
-        tally, seconds = asyncio.run(_rush(base, key, show_id, labels, args.clients))
+        tally = _load(base, key, show_id, labels, args.clients, args.client_processes)
+        seconds = max(tally.ended - tally.started, 1e-6)
         time.sleep(1.0)  # the counters' last polls
         until.value = time.time()
         seen = [out.get(timeout=60) for _ in watchers]
         for proc in watchers:
             proc.join(timeout=30)
-        plain, not_modified, read_latency = asyncio.run(
-            _read_rush(base, show_id, args.clients, args.read_seconds))
+        plain, not_modified, read_latency = _read_load(
+            base, show_id, args.clients, args.read_seconds, args.client_processes)
     finally:
         if server is not None:
             server.terminate()
@@ -317,7 +401,7 @@ def _report(tally, seconds, seen, show_id, labels, plain, not_modified, read_lat
     holds = sum(tally.status["hold"].values())
     confirms = tally.status["confirm"].get(201, 0)
     console.print(f"sold {len(tally.sold)} of {len(labels)} seats in {seconds:.1f} s "
-                  f"({'sold out' if tally.sold_out_at else 'not sold out'}); "
+                  f"({'sold out' if tally.sold_out else 'not sold out'}); "
                   f"{holds / seconds:.0f} holds/s, {confirms / seconds:.0f} bookings/s")
     for route in ("hold", "confirm", "release", "seat map"):
         values = tally.latency[route]
