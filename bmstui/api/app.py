@@ -31,6 +31,8 @@ def problem_response(document: dict, headers: dict | None = None) -> JSONRespons
     headers = dict(headers or {})
     if document["status"] == 503:
         headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+    if document["status"] == 401:  # RFC 9110: say which scheme would do
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="bmstui"')
     return JSONResponse(document, status_code=document["status"], media_type=PROBLEM_JSON,
                         headers=headers)
 

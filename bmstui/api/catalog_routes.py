@@ -71,7 +71,7 @@ def show(show_id: str, if_none_match: str | None = Header(default=None)) -> Resp
     version = live.seat_map_version(show_id)  # index lookups only; ShowNotFound if none
     etag = f'"{hashlib.blake2b(version.encode(), digest_size=12).hexdigest()}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}  # may be kept, must be revalidated
-    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+    if if_none_match is not None and _matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     body = _maps.get(etag)
     if body is None:  # the first reader of this version builds it; the others reuse it
@@ -81,6 +81,12 @@ def show(show_id: str, if_none_match: str | None = Header(default=None)) -> Resp
         body = _writer.body(info, seats)
         _maps.put(etag, body)
     return Response(body, media_type="application/json", headers=headers)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110's weak comparison: "*" or any listed tag, a W/ prefix ignored."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
 
 
 class _Recent:

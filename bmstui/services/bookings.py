@@ -53,6 +53,7 @@ class Booking:
     cancelled: tuple[str, ...] = ()  # seats given back
     refunded: Decimal = Decimal("0.00")
     coupon: str = ""
+    fresh: bool = False  # made by the confirm that answered it (False: found again)
 
 
 def phone_digits(text: str) -> str:

@@ -174,7 +174,7 @@ def confirm(channel: OnlineChannel, token, *, method: str, coupon=None,
     with as_channel(channel):
         booking = sales.confirm(token, method=method, coupon=coupon or None,
                                 customer=customer or None, operator=channel)
-    return booking, True
+    return booking, booking.fresh  # a racing retry of the same hold found it made: 200
 
 
 # --- bookings ----------------------------------------------------------------------------------

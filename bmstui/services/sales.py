@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 import peewee as pw
@@ -26,6 +27,7 @@ from bmstui.domain.errors import (
     ConnectionLost,
     CouponInvalid,
     HoldExpired,
+    HoldNotFound,
     InvalidAmount,
     OutcomeUnknown,
     PaymentDeclined,
@@ -116,7 +118,15 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
         done = booking_for_token(token)
         if done is not None:
             return done
-        hold, seats = held_seats(token)
+        try:
+            hold, seats = held_seats(token)
+        except (HoldExpired, HoldNotFound):
+            # A confirm of this same hold may have sold it in between (a retry racing the
+            # first): then that sale is the answer, not "the hold ran out".
+            done = booking_for_token(token)
+            if done is not None:
+                return done
+            raise
         operator_id = operator_id_of(operator)
     subtotal = sum((price for *_, price in seats), Decimal("0.00"))
     discount = Decimal("0.00")
@@ -192,7 +202,7 @@ def confirm(token: str, *, method: str, tendered=None, coupon=None, customer=Non
         audit.record("sale", operator_id=operator if is_administrator(operator)
                      or is_channel(operator) else operator_id,
                      booking_id=booking_id, detail=detail)
-        return booking_view(booking_id)
+        return replace(booking_view(booking_id), fresh=True)
 
     for _ in range(3):
         try:
