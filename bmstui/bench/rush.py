@@ -1,8 +1,8 @@
 """``bmstui bench rush``: a ticket rush on the online channel while counters watch the show.
 
-``--clients`` concurrent HTTP clients (httpx on asyncio, spread over ``--client-processes``) each want 1-4 seats of one
-big show, named at random or the best ones, hold them, then confirm (four times in five) or let
-them go, until the show is sold out. Meanwhile ``--counters`` processes keep a seat grid of the
+``--clients`` concurrent HTTP clients (httpx on asyncio, spread over ``--client-processes``)
+each want 1-4 seats of one big show, named at random or the best ones, hold them, then confirm
+(four times in five) or let them go, until the show is sold out. Meanwhile ``--counters`` processes keep a seat grid of the
 show current the way an open counter screen does, and note when each sale appears there. After
 the rush: requests per second, p50/p95/p99 per route, refusals, errors, time to sell out, the
 counters' propagation p95, and the database's own check that no seat is on two tickets. Then a
