@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bmstui.api import openapi
 from bmstui.api.booking_routes import router as booking_router
 from bmstui.api.catalog_routes import router as catalog_router
 from bmstui.api.limits import Limits
@@ -95,6 +96,7 @@ def create_app(settings=None) -> FastAPI:
                     "website sells here is what every counter's grid shows.",
     )
     app.state.settings = settings
+    openapi.install(app)
     app.add_middleware(Unforeseen)
     app.add_middleware(Limits, requests_per_second=settings.api_requests_per_second,
                        max_body_bytes=settings.api_max_body_bytes)

@@ -111,3 +111,17 @@ def test_racing_confirms_of_one_hold_make_one_booking_and_say_so(demo_db, new_sh
                                 range(6)))
     assert len({booking.code for booking, _ in answers}) == 1
     assert sum(made for _, made in answers) == 1
+
+
+async def test_the_openapi_document_says_how_to_authenticate_and_how_refusals_look(api):  # noqa: F811
+    document = (await api.get("/openapi.json")).json()
+    assert document["components"]["securitySchemes"]["channelKey"]["scheme"] == "bearer"
+    assert document["components"]["schemas"]["Problem"]["required"][0] == "type"
+    for path, operations in document["paths"].items():
+        for name, operation in operations.items():
+            refusal = operation["responses"]["default"]["content"]
+            assert "application/problem+json" in refusal, (path, name)
+            needs_key = not path.startswith(("/api/v1/health", "/api/v1/cities",
+                                             "/api/v1/theaters", "/api/v1/movies",
+                                             "/api/v1/shows/{show_id}")) or path.endswith("holds")
+            assert ("security" in operation) == needs_key, (path, name)
