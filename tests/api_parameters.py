@@ -147,6 +147,7 @@ PARAMETERS = {
     "source": _texts, "path_or_text": _texts, "url": _texts,
     # flags
     "active": FLAG, "include_inactive": FLAG, "dry_run": FLAG, "create": FLAG,
+    "count_free": FLAG,
     # objects the API itself hands out (drawing a ticket, choosing best seats, a chart)
     "seats": lambda w: st.just(w.seats),
     "available": lambda w: st.sampled_from([{s.id for s in w.seats}, set(), ()]),
