@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Input
 from textual.worker import WorkerFailed
 
 from bmstui.config import Settings, get_settings
@@ -37,6 +37,7 @@ from screens.exit_path import install_signal_handlers, release_holds
 from screens.last_resort import Reporter, install
 from screens.typeahead import KeysReady, TypeAhead
 from screens.typeahead import install as install_typeahead
+from screens.widgets.heading import Heading
 
 install()
 install_typeahead()
@@ -109,7 +110,7 @@ class BoxOfficeApp(App):
         self.typeahead = TypeAhead(self)  # keys typed while the next screen comes (typeahead.py)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Heading()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from bmstui.services import operators
 from screens.background import explain, run_service
+from screens.widgets.heading import Heading
 
 
 class NameInput(Input):
@@ -58,7 +59,7 @@ class LoginScreen(Screen):
         self.resume = resume
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Heading()
         with Vertical(id="login-box"):
             yield Static(Text("Sign in to sell", style="bold"), id="login-heading")
             yield NameInput(placeholder="Operator name", id="login-name")

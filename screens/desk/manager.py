@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 
 from screens.desk.audit import AuditPane
 from screens.desk.channels import ChannelsPane
@@ -19,6 +19,7 @@ from screens.desk.movies import MoviesPane
 from screens.desk.operators import OperatorsPane
 from screens.desk.reports import ReportsPane
 from screens.desk.schedule import SchedulePane
+from screens.widgets.heading import Heading
 
 TABS = (
     ("schedule", "Schedule", SchedulePane),
@@ -52,7 +53,7 @@ class ManagerScreen(Screen):
         self.AUTO_FOCUS = f"#{tab}-pane DataTable"  # the list, so its keys work at once
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Heading()
         with TabbedContent(initial=self.first_tab, id="manager-tabs"):
             for i, (tab, title, pane) in enumerate(TABS, 2):
                 with TabPane(f"F{i} {title}", id=tab):

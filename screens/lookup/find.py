@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from bmstui.domain.pricing import rupees
@@ -16,6 +16,7 @@ from bmstui.export.tickets import ticket
 from bmstui.services import catalog, sales
 from screens.background import run_service
 from screens.lookup.cancel import CancelScreen
+from screens.widgets.heading import Heading
 
 
 def _find(text: str):
@@ -40,7 +41,7 @@ class LookupScreen(Screen):
         self.current = 0
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Heading()
         # Not selected on focus: the focus comes with the first key of a scan (on_key), and
         # selecting then would let the second key replace the first.
         yield Input(placeholder="Booking code (BMS-…) or customer phone, then enter",

@@ -29,7 +29,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Header, Input, RadioButton, RadioSet, Static
+from textual.widgets import Digits, Footer, Input, RadioButton, RadioSet, Static
 
 from bmstui.domain.errors import (
     CouponInvalid,
@@ -48,6 +48,7 @@ from screens.background import explain, run_service
 from screens.offline import OfflineSign, back_online, went_offline
 from screens.sale.heading import show_heading
 from screens.sale.methods import MethodSet
+from screens.widgets.heading import Heading
 
 WARN_BELOW = 60  # seconds: the countdown turns to a warning colour
 PROBE_EVERY = 1.0  # seconds between checks that the database answers (the offline sign)
@@ -89,7 +90,7 @@ class CheckoutScreen(Screen):
         self._pending: object = None  # the result to leave with once nothing covers this screen
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Heading()
         yield Static(show_heading(self.show), id="checkout-heading")
         yield OfflineSign(self.show.timezone, id="offline-sign")
         with Horizontal(id="checkout-body"):

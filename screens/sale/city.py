@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from bmstui.services import catalog
 from screens.background import run_service
+from screens.widgets.heading import Heading
 
 
 class CityScreen(Screen):
@@ -18,7 +19,7 @@ class CityScreen(Screen):
         self.cities: dict[str, catalog.CityInfo] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Heading()
         yield Static("Which city is this counter selling for?", id="city-heading")
         yield OptionList(id="city-list")
         yield Footer()

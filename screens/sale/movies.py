@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import Footer, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from bmstui.domain.clock import local_today
 from bmstui.services import catalog, zones
 from screens.background import run_service
+from screens.widgets.heading import Heading
 
 FILTERS = ("day", "language", "genre", "certificate", "theater")
 
@@ -47,7 +48,7 @@ class MoviesScreen(Screen):
         self.playing: list[catalog.MovieInfo] = []  # the city's movies, whatever the filters
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Heading()
         # The day picker's names (Today, Tomorrow) are the chain's days; the filter itself
         # takes each theater's own local day (catalog.shows/movies).
         today = zones.today()

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from bmstui.domain.best_seats import best_available
 from bmstui.domain.errors import SeatsUnavailable
@@ -22,6 +22,7 @@ from bmstui.services.sales import Booking
 from screens.background import explain, run_service, sentence
 from screens.offline import OfflineSign, back_online, went_offline
 from screens.sale.heading import show_heading
+from screens.widgets.heading import Heading
 from screens.widgets.seat_grid import GLYPHS, SeatGrid, legend_rows
 
 
@@ -47,7 +48,7 @@ class SeatScreen(Screen):
         self._holding = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Heading()
         yield Static(show_heading(self.show), id="show-heading")
         yield OfflineSign(self.show.timezone, id="offline-sign")
         with Horizontal(id="seat-body"):

@@ -6,12 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from bmstui.export.tickets import export_ticket, ticket
 from bmstui.services.catalog import ShowInfo
 from bmstui.services.sales import Booking
 from screens.background import run_service
+from screens.widgets.heading import Heading
 
 
 class TicketScreen(Screen):
@@ -28,7 +29,7 @@ class TicketScreen(Screen):
         self.show = show
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Heading()
         with VerticalScroll(id="ticket-body"):
             yield Static(f"Sold — booking {self.booking.code}", id="ticket-heading")
             with Center():
