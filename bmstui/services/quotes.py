@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bmstui.domain.coupon_rules import CouponInfo
-from bmstui.domain.errors import BookingError, HoldExpired
+from bmstui.domain.errors import BookingClosed, BookingError, HoldExpired
 from bmstui.domain.pricing import money, rupees, subtotals
 from bmstui.domain.requests import check_show_id, check_token, normalise_labels
-from bmstui.domain.vocabulary import SeatStatus
+from bmstui.domain.vocabulary import SeatStatus, ShowStatus
 from bmstui.services import coupons, prices
 from bmstui.services.bookings import customer_of
 from bmstui.services.seat_index import resolve
@@ -22,7 +22,7 @@ from bmstui.services.seat_refusals import check_count
 from bmstui.services.seating import live_hold
 from bmstui.store.db import database, now_sql
 from bmstui.store.models import Hold as HoldRow
-from bmstui.store.models import Seat, ShowSeat
+from bmstui.store.models import Seat, Show, ShowSeat
 
 SeatLine = tuple[int, str, str, Decimal]  # show seat id, label, seat type, price
 
@@ -76,6 +76,10 @@ def held_seats(token: str) -> tuple[HoldRow, list[SeatLine]]:
         .tuples()
     )
     if len(seats) != hold.seat_count:
+        # Gone between the two reads: a show called off meanwhile says so, not "ran out".
+        if Show.select(Show.status).where(Show.id == hold.show_id).scalar() == \
+                ShowStatus.CANCELLED:
+            raise BookingClosed("This show was cancelled; nothing was sold")
         raise HoldExpired()
     return hold, [(sid, label, type_, money(price)) for sid, label, type_, price in seats]
 
